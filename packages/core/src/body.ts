@@ -1,0 +1,190 @@
+/**
+ * Reading and parsing the body: bounded (never buffering past the limit), from whatever the
+ * framework left us (a Node stream, a Web stream, a string, bytes, or an object an upstream body
+ * parser produced), and parsed without letting `__proto__` keys through.
+ */
+import { BodyTooLargeError, MalformedRequestError } from './errors.js';
+
+/** Anything a framework may hand over as the body. */
+export type BodySource =
+  | string
+  | Uint8Array
+  | ArrayBuffer
+  | NodeJS.ReadableStream
+  | ReadableStream<Uint8Array>
+  | Record<string, unknown>
+  | unknown[]
+  | null
+  | undefined;
+
+function isNodeStream(value: unknown): value is NodeJS.ReadableStream {
+  return (
+    typeof (value as NodeJS.ReadableStream | null)?.on === 'function' &&
+    typeof (value as NodeJS.ReadableStream).pause === 'function'
+  );
+}
+
+function isWebStream(value: unknown): value is ReadableStream<Uint8Array> {
+  return typeof (value as ReadableStream | null)?.getReader === 'function';
+}
+
+function readNodeStream(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      stream.removeListener('data', onData);
+      stream.removeListener('end', onEnd);
+      stream.removeListener('error', onError);
+      stream.removeListener('aborted', onAborted);
+      stream.removeListener('close', onClose);
+    };
+    const onData = (chunk: Buffer | string): void => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += bytes.length;
+      if (size > limit) {
+        // Stop here: what was read is dropped and the rest is left to the HTTP server, which
+        // discards it once the 413 is sent.
+        cleanup();
+        stream.pause();
+        chunks.length = 0;
+        reject(new BodyTooLargeError(limit));
+        return;
+      }
+      chunks.push(bytes);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onError = (): void => {
+      cleanup();
+      reject(new MalformedRequestError('BODY_READ_FAILED', 'request body could not be read'));
+    };
+    const onAborted = (): void => {
+      cleanup();
+      reject(new MalformedRequestError('BODY_READ_FAILED', 'request was aborted before its body was read'));
+    };
+    const onClose = (): void => {
+      // 'close' before 'end': the connection went away mid-body.
+      if ((stream as { readableEnded?: boolean }).readableEnded) return;
+      onAborted();
+    };
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+    stream.on('aborted', onAborted);
+    stream.on('close', onClose);
+    stream.resume();
+  });
+}
+
+async function readWebStream(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        throw new BodyTooLargeError(limit);
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw error;
+    throw new MalformedRequestError('BODY_READ_FAILED', 'request body could not be read');
+  } finally {
+    reader.releaseLock();
+  }
+  return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, size);
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+
+function bytesToText(bytes: Uint8Array): string {
+  return Buffer.isBuffer(bytes) ? bytes.toString('utf8') : decoder.decode(bytes);
+}
+
+/**
+ * Reads the body to text (or returns an already-parsed value as is).
+ * `declaredLength` (Content-Length) lets an oversized body be refused before reading a byte.
+ */
+export async function readBody(
+  source: BodySource,
+  limit: number,
+  declaredLength?: number,
+): Promise<{ text: string } | { parsed: unknown }> {
+  if (typeof source === 'string') {
+    if (source.length > limit && Buffer.byteLength(source) > limit) throw new BodyTooLargeError(limit);
+    return { text: source };
+  }
+  if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
+    const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : source;
+    if (bytes.byteLength > limit) throw new BodyTooLargeError(limit);
+    return { text: bytesToText(bytes) };
+  }
+  if (isWebStream(source) || isNodeStream(source)) {
+    if (declaredLength !== undefined && declaredLength > limit) throw new BodyTooLargeError(limit);
+    const bytes = isWebStream(source) ? await readWebStream(source, limit) : await readNodeStream(source, limit);
+    return { text: bytesToText(bytes) };
+  }
+  return { parsed: source };
+}
+
+/** Keys that, copied onto an object, would reach its prototype. */
+function hasForbiddenKey(value: unknown): string | undefined {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null) continue;
+    if (Array.isArray(node)) {
+      for (const item of node) if (typeof item === 'object' && item !== null) stack.push(item);
+      continue;
+    }
+    if (Object.hasOwn(node, '__proto__')) return '__proto__';
+    const ctor = (node as Record<string, unknown>).constructor;
+    if (
+      Object.hasOwn(node, 'constructor') &&
+      typeof ctor === 'object' &&
+      ctor !== null &&
+      Object.hasOwn(ctor, 'prototype')
+    ) {
+      return 'constructor.prototype';
+    }
+    for (const key in node) {
+      const child = (node as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null) stack.push(child);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Parses JSON text, refusing `__proto__` and `constructor.prototype` keys (400): JSON.parse makes
+ * them own properties, but any later merge or copy would turn them into prototype pollution.
+ * The scan only runs when the text could hold such a key.
+ */
+export function parseJson(text: string): unknown {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (body.trim().length === 0) throw new MalformedRequestError('BODY_INVALID_JSON', 'body is empty');
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw new MalformedRequestError('BODY_INVALID_JSON', 'body is not valid JSON', { payload: text });
+  }
+  if (body.includes('__proto__') || body.includes('prototype')) assertNoForbiddenKey(value);
+  return value;
+}
+
+/** Checks a value an upstream parser produced (no text to pre-screen, so it is walked). */
+export function assertNoForbiddenKey(value: unknown): void {
+  const key = hasForbiddenKey(value);
+  if (key !== undefined) {
+    throw new MalformedRequestError('BODY_FORBIDDEN_KEY', `body contains the forbidden key ${key}`, { payload: value });
+  }
+}

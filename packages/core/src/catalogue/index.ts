@@ -1,0 +1,41 @@
+/**
+ * The catalogue: every known command, assembled from one module per domain. `CommandName`,
+ * `Payload<C>` and the decision types of each handler are derived from here and nowhere else.
+ */
+import type * as v from 'valibot';
+import type { DecisionsByForm } from '../decisions.js';
+import type { CommandSpec } from './define.js';
+import { groupCommands } from './group.js';
+
+export const commandList = [...groupCommands] as const;
+
+type CommandList = typeof commandList;
+
+/** Every command's spec, keyed by its command string. */
+export type Catalogue = { [S in CommandList[number] as S['command']]: S };
+
+export type CommandName = keyof Catalogue;
+
+/** The validated, normalised body of `C` (Tencent's field names; integers as numbers). */
+export type Payload<C extends CommandName> = v.InferOutput<Catalogue[C]['schema']>;
+
+/** Commands the IM backend waits on (they take a decision). */
+export type BeforeCommandName = { [C in CommandName]: Catalogue[C]['form'] extends 'ack' ? never : C }[CommandName];
+/** Notifications (acknowledged; the answer changes nothing). */
+export type AfterCommandName = Exclude<CommandName, BeforeCommandName>;
+
+/** The decisions a handler of `C` may return. `never` for after-callbacks. */
+export type DecisionFor<C extends CommandName> = DecisionsByForm[Catalogue[C]['form']];
+
+export const catalogue = Object.fromEntries(commandList.map((spec) => [spec.command, spec])) as unknown as Catalogue;
+
+const byName: ReadonlyMap<string, CommandSpec> = new Map(commandList.map((spec) => [spec.command, spec]));
+
+/** The spec of a command, or undefined for a command this version does not know. */
+export function commandSpec(command: string): CommandSpec | undefined {
+  return byName.get(command);
+}
+
+export function isKnownCommand(command: string): command is CommandName {
+  return byName.has(command);
+}

@@ -1,0 +1,104 @@
+import { defaultLogger, type Logger } from './logger.js';
+
+export type SdkAppIdOption = number | string | readonly (number | string)[];
+
+/** Options of the receiver; every adapter takes these (minus `sdkAppId`, its first argument). */
+export interface ReceiverOptions {
+  /** Your SDKAppID(s). Callbacks for any other app are refused with 403. */
+  sdkAppId: SdkAppIdOption;
+  /**
+   * The callback authentication token set in the IM console. A list accepts any of them (rotation).
+   * Without a token, requests are not authenticated and a warning is logged once.
+   */
+  token?: string | readonly string[] | undefined;
+  /** Accepted distance between `RequestTime` and now, in seconds, both directions. Default 60. */
+  requestTimeWindow?: number;
+  /** Largest body read, in bytes. Default 1 MiB. */
+  bodyLimit?: number;
+  /** Milliseconds a handler has before the answer goes out (fallback for before-callbacks). Default 1500; Tencent waits 2000. */
+  deadline?: number;
+  /** Decision sent when a before-callback handler throws, misses the deadline or returns an invalid decision. Default 'allow' (what Tencent does on timeout). */
+  fallback?: 'allow' | 'reject';
+  /** pino-style logger. Default: warnings and errors to the console. */
+  logger?: Logger;
+  /** Clock in milliseconds, for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+export interface ResolvedOptions {
+  sdkAppIds: ReadonlySet<string>;
+  tokens: readonly string[];
+  requestTimeWindow: number;
+  bodyLimit: number;
+  deadline: number;
+  fallback: 'allow' | 'reject';
+  logger: Logger;
+  now: () => number;
+}
+
+function fail(message: string): never {
+  throw new TypeError(`im-callbacks: ${message}`);
+}
+
+function positive(name: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max) {
+    fail(
+      `option ${name} must be a positive number${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+function sdkAppIdSet(option: unknown): Set<string> {
+  const list = Array.isArray(option) ? option : [option];
+  if (list.length === 0) fail('sdkAppId must name at least one SDKAppID');
+  const ids = new Set<string>();
+  for (const id of list) {
+    const text = typeof id === 'number' ? String(id) : typeof id === 'string' ? id.trim() : '';
+    if (!/^[1-9]\d{0,15}$/.test(text))
+      fail(`sdkAppId must be a positive integer or a string of digits, got ${JSON.stringify(id) ?? String(id)}`);
+    ids.add(text);
+  }
+  return ids;
+}
+
+function tokenList(option: unknown): string[] {
+  if (option === undefined) return [];
+  const list = Array.isArray(option) ? option : [option];
+  for (const token of list) {
+    if (typeof token !== 'string' || token.length === 0) fail('token must be a non-empty string or a list of them');
+  }
+  return list as string[];
+}
+
+function isLogger(value: unknown): value is Logger {
+  const l = value as Record<string, unknown> | null;
+  return (
+    typeof l === 'object' &&
+    l !== null &&
+    ['debug', 'info', 'warn', 'error'].every((level) => typeof l[level] === 'function')
+  );
+}
+
+/** Validates options up front, with a clear error, so a misconfiguration fails at start-up and not on the first callback. */
+export function resolveOptions(options: ReceiverOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) fail('options must be an object');
+  if (options.fallback !== undefined && options.fallback !== 'allow' && options.fallback !== 'reject') {
+    fail(`option fallback must be 'allow' or 'reject', got ${JSON.stringify(options.fallback)}`);
+  }
+  if (options.logger !== undefined && !isLogger(options.logger))
+    fail('option logger must have debug, info, warn and error methods');
+  if (options.now !== undefined && typeof options.now !== 'function') fail('option now must be a function');
+  return {
+    sdkAppIds: sdkAppIdSet(options.sdkAppId),
+    tokens: tokenList(options.token),
+    requestTimeWindow: positive('requestTimeWindow', options.requestTimeWindow, 60),
+    bodyLimit: positive('bodyLimit', options.bodyLimit, 1024 * 1024),
+    // Tencent gives up after 2 s; a deadline at or past it would answer nobody.
+    deadline: positive('deadline', options.deadline, 1500, 1999),
+    fallback: options.fallback ?? 'allow',
+    logger: options.logger ?? defaultLogger,
+    now: options.now ?? Date.now,
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * The callback's query string: parsed once, parameter names matched case-insensitively
+ * (`SdkAppid`, `SDKAppID`...), then verified before any byte of the body is read.
+ */
+import { MalformedQueryError, MalformedRequestError, SdkAppIdError, SignatureError } from './errors.js';
+import type { ResolvedOptions } from './options.js';
+import { signMatches } from './sign.js';
+
+/** A raw query string (with or without `?`), URLSearchParams, or an object a framework parsed. */
+export type QueryInput = string | URLSearchParams | Readonly<Record<string, unknown>>;
+
+/** The parameters the pipeline reads, by lower-cased name. */
+const KNOWN = ['sdkappid', 'callbackcommand', 'contenttype', 'clientip', 'optplatform', 'sign', 'requesttime'] as const;
+const KNOWN_SET: ReadonlySet<string> = new Set(KNOWN);
+
+export interface CallbackQuery {
+  readonly sdkappid?: string;
+  readonly callbackcommand?: string;
+  readonly contenttype?: string;
+  readonly clientip?: string;
+  readonly optplatform?: string;
+  readonly sign?: string;
+  readonly requesttime?: string;
+  /** Every parameter with its original name (first value of a repeated unknown parameter). */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+function decode(value: string): string {
+  if (value.indexOf('%') === -1 && value.indexOf('+') === -1) return value;
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    throw new MalformedQueryError('query string is not valid percent-encoding');
+  }
+}
+
+/** The base name of a bracketed key (`SdkAppid[]`, `SdkAppid[a]`), which frameworks turn into arrays or objects. */
+function bracketBase(key: string): string | undefined {
+  const at = key.indexOf('[');
+  return at > 0 ? key.slice(0, at).toLowerCase() : undefined;
+}
+
+function assign(query: Record<string, unknown>, params: Record<string, string>, name: string, value: unknown): void {
+  const lower = name.toLowerCase();
+  if (KNOWN_SET.has(lower)) {
+    if (typeof value !== 'string') throw new MalformedQueryError(`query parameter ${name} must be a single value`);
+    if (query[lower] !== undefined) throw new MalformedQueryError(`query parameter ${name} is repeated`);
+    query[lower] = value;
+  } else {
+    const base = bracketBase(name);
+    if (base !== undefined && KNOWN_SET.has(base)) {
+      throw new MalformedQueryError(`query parameter ${name} must be a single value`);
+    }
+    if (typeof value !== 'string' || Object.hasOwn(params, name)) return;
+  }
+  params[name] = value;
+}
+
+/** Parses the query. Throws `MalformedQueryError` (400) for a known parameter that is repeated, an array or an object. */
+export function parseQuery(input: QueryInput): CallbackQuery {
+  const query: Record<string, unknown> = {};
+  const params: Record<string, string> = {};
+  if (typeof input === 'string') {
+    const text = input.charCodeAt(0) === 63 /* ? */ ? input.slice(1) : input;
+    if (text.length > 0) {
+      for (const pair of text.split('&')) {
+        if (pair.length === 0) continue;
+        const eq = pair.indexOf('=');
+        const name = decode(eq === -1 ? pair : pair.slice(0, eq));
+        assign(query, params, name, eq === -1 ? '' : decode(pair.slice(eq + 1)));
+      }
+    }
+  } else if (input instanceof URLSearchParams) {
+    for (const [name, value] of input) assign(query, params, name, value);
+  } else {
+    for (const name of Object.keys(input)) assign(query, params, name, input[name]);
+  }
+  (query as { params: Record<string, string> }).params = params;
+  return query as unknown as CallbackQuery;
+}
+
+/** Cheap test used by the adapters to claim a request: does the raw query carry `CallbackCommand`? */
+export function hasCallbackCommand(rawQuery: string): boolean {
+  // Case-insensitive search without building a lower-cased copy on the common path.
+  return rawQuery.includes('CallbackCommand=') || rawQuery.toLowerCase().includes('callbackcommand');
+}
+
+const REQUEST_TIME = /^\d{1,12}$/;
+
+/** What verification learned: the app and the command, for the event. */
+export interface VerifiedQuery {
+  readonly sdkAppId: number;
+  readonly command: string;
+  readonly requestTime: number | undefined;
+}
+
+/**
+ * Verifies the query in the order of the status table: SdkAppid (403), then Sign and RequestTime
+ * when a token is configured (401), then the command's presence (400).
+ */
+export function verifyQuery(query: CallbackQuery, options: ResolvedOptions): VerifiedQuery {
+  const sdkAppId = query.sdkappid?.trim();
+  if (sdkAppId === undefined || sdkAppId === '') throw new SdkAppIdError('SDKAPPID_MISSING', 'SdkAppid is missing');
+  if (!options.sdkAppIds.has(sdkAppId)) throw new SdkAppIdError('SDKAPPID_MISMATCH', 'SdkAppid is not this app');
+
+  let requestTime: number | undefined;
+  if (options.tokens.length > 0) {
+    const sign = query.sign;
+    const time = query.requesttime;
+    if (sign === undefined || sign === '') throw new SignatureError('SIGN_MISSING', 'Sign is missing');
+    if (time === undefined || time === '') throw new SignatureError('REQUEST_TIME_MISSING', 'RequestTime is missing');
+    if (!REQUEST_TIME.test(time))
+      throw new SignatureError('REQUEST_TIME_INVALID', 'RequestTime is not a Unix time in seconds');
+    if (!signMatches(options.tokens, time, sign)) throw new SignatureError('SIGN_INVALID', 'Sign does not match');
+    requestTime = Number(time);
+    const skew = Math.abs(options.now() / 1000 - requestTime);
+    if (skew > options.requestTimeWindow) {
+      throw new SignatureError(
+        'REQUEST_TIME_STALE',
+        `RequestTime is outside the ${options.requestTimeWindow} s window`,
+      );
+    }
+  } else if (query.requesttime !== undefined && REQUEST_TIME.test(query.requesttime)) {
+    requestTime = Number(query.requesttime);
+  }
+
+  const command = query.callbackcommand;
+  if (command === undefined || command === '')
+    throw new MalformedRequestError('COMMAND_MISSING', 'CallbackCommand is missing');
+  return { sdkAppId: Number(sdkAppId), command, requestTime };
+}

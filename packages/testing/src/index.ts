@@ -1,0 +1,11 @@
+export {
+  type BuildOptions,
+  type BuiltRequest,
+  buildRequest,
+  type SendOptions,
+  type SendResult,
+  send,
+  sign,
+} from './request.js';
+export { type SampleOf, type Samples, sample, samples } from './samples.js';
+export { jsonFromDocExample, seedAfterSendMsgZh, seedSendMsgExceptionEn, seedSendMsgExceptionZh } from './seeds.js';

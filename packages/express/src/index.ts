@@ -28,7 +28,7 @@ export interface ExpressOptions extends Omit<ReceiverOptions, 'sdkAppId'> {
 }
 
 /** The request as Express (4 or 5) leaves it: a Node request, maybe with a body parser's results. */
-export type ExpressRequest = IncomingMessage & { body?: unknown; rawBody?: unknown };
+export type ExpressRequest = IncomingMessage & { body?: unknown; rawBody?: unknown; route?: unknown; baseUrl?: string };
 type Next = (error?: unknown) => void;
 
 export interface ImCallbacksMiddleware extends CallbackHandlers<ImCallbacksMiddleware> {
@@ -43,9 +43,21 @@ export function imCallbacks(sdkAppId: SdkAppIdOption, options: ExpressOptions = 
   }
   const receiver = createReceiver({ ...receiverOptions, sdkAppId });
 
+  /**
+   * Claimed: POSTs to `path` when given; else POSTs whose query names a CallbackCommand, and every
+   * POST to a route the app mounted us on explicitly (`app.post(path, im)`, `app.use(path, im)`),
+   * so that a callback without a command there gets its 400 instead of the app's 404.
+   */
+  const claims = (req: ExpressRequest, query: string): boolean => {
+    if (req.method !== 'POST') return false;
+    const at = pathOf(req.url);
+    if (path !== undefined) return at === path;
+    return hasCallbackCommand(query) || req.route !== undefined || (!!req.baseUrl && at === '/');
+  };
+
   const middleware = (req: ExpressRequest, res: ServerResponse, next: Next): void => {
     const query = queryOf(req.url);
-    if (req.method !== 'POST' || !hasCallbackCommand(query) || (path !== undefined && pathOf(req.url) !== path)) {
+    if (!claims(req, query)) {
       next();
       return;
     }

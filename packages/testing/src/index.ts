@@ -7,5 +7,5 @@ export {
   send,
   sign,
 } from './request.js';
-export { type SampleOf, type Samples, sample, samples } from './samples.js';
+export { type SampleOf, type Samples, type SampleVariant, sample, samples, sampleVariants } from './samples.js';
 export { jsonFromDocExample, seedAfterSendMsgZh, seedSendMsgExceptionEn, seedSendMsgExceptionZh } from './seeds.js';

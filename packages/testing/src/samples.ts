@@ -2,32 +2,36 @@
  * A realistic sample body for every command in the catalogue, typed by the command's schema
  * input (so `EventTime` may be a number or a string, as the IM backend sends it). The compiler
  * requires one sample per command: adding a command to the catalogue without a sample fails the
- * build.
+ * build. Domain slices live in `samples/`; `sampleVariants` lists the documented alternates.
  */
-import type { Catalogue, CommandName } from '@im-callbacks/core';
-import type * as v from 'valibot';
-import { jsonFromDocExample, seedAfterSendMsgZh, seedSendMsgExceptionZh } from './seeds.js';
+import type { CommandName } from '@im-callbacks/core';
+import { c2cSamples } from './samples/c2c.js';
+import { groupSamples } from './samples/group.js';
+import { moderationSamples, officialAccountSamples, pushSamples } from './samples/moderation-official-push.js';
+import { operationsSamples, relationSamples, stateSamples } from './samples/operations-state-relation.js';
+import type { SampleOf, SampleVariant } from './samples/types.js';
+import { documentedVariants, eventTimeVariants } from './samples/variants.js';
 
-export type SampleOf<C extends CommandName> = v.InferInput<Catalogue[C]['schema']>;
+export type { SampleOf, SampleVariant } from './samples/types.js';
 export type Samples = { readonly [C in CommandName]: SampleOf<C> };
 
 export const samples: Samples = {
-  'Group.CallbackBeforeSendMsg': {
-    CallbackCommand: 'Group.CallbackBeforeSendMsg',
-    GroupId: '@TGS#2J4SZEAEL',
-    Type: 'Public',
-    From_Account: 'jared',
-    Operator_Account: 'admin',
-    Random: 123456,
-    OnlineOnlyFlag: 1,
-    MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'red packet' } }],
-    CloudCustomData: 'your cloud custom data',
-    EventTime: '1670574414123',
-  },
-  // The seed pages' own examples, exactly as documented.
-  'Group.CallbackAfterSendMsg': JSON.parse(jsonFromDocExample(seedAfterSendMsgZh)),
-  'Group.CallbackSendMsgException': JSON.parse(jsonFromDocExample(seedSendMsgExceptionZh)),
+  ...operationsSamples,
+  ...stateSamples,
+  ...relationSamples,
+  ...c2cSamples,
+  ...groupSamples,
+  ...moderationSamples,
+  ...officialAccountSamples,
+  ...pushSamples,
 };
+
+/**
+ * Documented alternates of the samples: every sample's `EventTime` spelled the other way (number
+ * or string of digits), then the hand-written variants (key casing, `ClientCmd` spellings, the
+ * real-traffic `CreatedGroupNum` body, u32 values above 2^31, unknown elements...).
+ */
+export const sampleVariants: readonly SampleVariant[] = [...eventTimeVariants(samples), ...documentedVariants];
 
 /** The sample of `command`, deep-copied so a test can change it freely. */
 export function sample<C extends CommandName>(command: C): SampleOf<C> {

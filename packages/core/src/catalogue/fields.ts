@@ -1,12 +1,39 @@
 /**
- * Field schemas shared by the whole catalogue. The leniency rules live here, once:
+ * Field schemas shared by the whole catalogue. The leniency rules live here, once, and every
+ * domain module follows them (packages/core/README.md repeats them for users):
  *
- * - Integer fields (`EventTime`, counters, flags, sequence numbers) accept a JSON number or a
- *   string of decimal digits (the official examples send `"EventTime": "1670574414123"`) and are
- *   always delivered as a number. Unsigned 32-bit values (`Random`, `MsgRandom`, `MsgSeq`) above
- *   2^31 stay exact: JavaScript numbers are exact up to 2^53.
- * - Every object keeps the fields it does not know (`looseObject`): Tencent adds fields over time
- *   and an unknown field is never a reason to refuse a callback.
+ * 1. Integers. Integer fields (`EventTime`, counters, flags, sequence numbers) accept a JSON number
+ *    or a string of decimal digits (the official examples send `"EventTime": "1670574414123"`) and
+ *    are always delivered as a number.
+ * 2. Unsigned 32-bit values (`Random`, `MsgRandom`, `MsgSeq`) above 2^31 stay exact: JavaScript
+ *    numbers are exact up to 2^53, and nothing here goes through a 32-bit conversion.
+ * 3. `EventTime` is Unix **milliseconds**, except in `Push.*` items where it is **seconds** (the type
+ *    docs of each schema say which).
+ * 4. Unknown fields are kept (`looseObject` everywhere): Tencent adds fields over time and an unknown
+ *    field is never a reason to refuse a callback. Unknown `MsgType` elements pass through untouched.
+ * 5. Optional unless always present: a field that any doc example (or revision) omits is optional
+ *    (`EventTime` in Sns/C2C/topic callbacks, `Type`, `Operator_Account`...). Required fields are the
+ *    ones that say who and what: accounts, group/topic/official-account ids, `MsgBody`, and the
+ *    lists a decision is computed from (`FriendItem`, `DestinationMembers`, `SubscribeAccountList`,
+ *    Push `Events`). A wrong type there is a malformed callback: 400, and the raw payload goes to
+ *    `onError`.
+ * 6. Advisory fields (`advisory(...)`): counters and flags that describe the event but that nothing
+ *    depends on (`CreateGroupNum`, `UnreadMsgNum`, `ForceAddFlags`, `ForceFlag`, `OnlineOnlyFlag`,
+ *    `QuotaUsed`/`Quota`, `ReadNum`/`UnreadNum`...). In the documented shape they are validated
+ *    and normalised; in any other shape (real traffic has sent `CreatedGroupNum: {"Public": 5}`
+ *    where the docs say `CreateGroupNum: 5`) the field is delivered as `undefined` rather than
+ *    costing the app its callback; the value as sent stays on `event.raw`, and a differently named
+ *    field stays on the payload under its own name (rule 4).
+ * 7. Documented key-casing variants are accepted and normalised to one spelling: `GroupAttr` items
+ *    `key`/`value` (documented lower-case) also accept `Key`/`Value`; `Group.CallbackAfterCreateGroup`
+ *    `groupID` (the field table's spelling) is delivered as `GroupId`. Spellings that differ between
+ *    commands are kept as each command documents them (`GroupID` in Push items, `MsgID` in
+ *    ContentCallback, `MsgId` in group after-send).
+ * 8. Enumerated strings (`Action`, `ExitType`, `OptionType`, `ClientCmd`...) are typed with their
+ *    documented values but accept any string: a new value is not a malformed callback. `ClientCmd`
+ *    has two documented spellings per value (`friend_add`/`FriendAdd`), both typed.
+ * 9. `ProfileItem[].Value` is a number or a string depending on the tag; it is delivered as sent
+ *    (a nickname made of digits stays a string).
  */
 import * as v from 'valibot';
 
@@ -57,3 +84,48 @@ export const memberList = v.array(memberItem);
 
 /** `UserDefinedDataList` items: `{ Key, Value }`. */
 export const keyValueItem = v.looseObject({ Key: str, Value: str });
+
+/** A string field typed with its documented values; any other string is accepted too (rule 8). */
+export function oneOf<const T extends readonly string[]>(values: T) {
+  void values;
+  return v.custom<T[number] | (string & {})>((input) => typeof input === 'string', 'Invalid type: Expected string');
+}
+
+const dropped = v.pipe(
+  v.unknown(),
+  v.transform((): undefined => undefined),
+);
+
+/**
+ * An advisory field (rule 6): optional; validated and normalised in its documented shape, delivered
+ * as `undefined` in any other shape (the value as sent stays on `event.raw`).
+ */
+export function advisory<S extends v.GenericSchema>(schema: S) {
+  return v.optional(v.union([schema, dropped]));
+}
+
+/** `{ From_Account, To_Account }` pairs of the Sns after-callbacks. */
+export const pairItem = v.looseObject({ From_Account: str, To_Account: str });
+
+/** A plain list of account ids. */
+export const accountList = v.array(str);
+
+/** Message-extension KV items (`ExtensionList`). `Value` is absent when a key is deleted. */
+export const extensionItem = v.looseObject({ Key: str, Value: v.optional(str), Seq: v.optional(int) });
+
+/**
+ * `GroupAttr` items: documented with lower-case `key`/`value` (unlike `UserDefinedDataList`);
+ * `Key`/`Value` are accepted too and delivered as `key`/`value` (rule 7).
+ */
+export const groupAttrItem = v.pipe(
+  v.looseObject({ key: v.optional(str), value: v.optional(str), Key: v.optional(str), Value: v.optional(str) }),
+  v.check((item) => (item.key ?? item.Key) !== undefined, 'Invalid key: Expected key (or Key)'),
+  v.transform(({ Key, Value, ...item }) => ({
+    ...item,
+    key: (item.key ?? Key) as string,
+    value: item.value ?? Value ?? '',
+  })),
+);
+
+/** `ProfileItem[].Value`: uint32 or string depending on the tag, delivered as sent (rule 9). */
+export const profileValue = v.union([v.number(), v.string()], 'Invalid type: Expected number or string');

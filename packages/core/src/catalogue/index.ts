@@ -4,10 +4,27 @@
  */
 import type * as v from 'valibot';
 import type { DecisionsByForm } from '../decisions.js';
+import { c2cCommands } from './c2c.js';
 import type { CommandSpec } from './define.js';
 import { groupCommands } from './group.js';
+import { moderationCommands } from './moderation.js';
+import { officialAccountCommands } from './official-account.js';
+import { operationsCommands } from './operations.js';
+import { pushCommands } from './push.js';
+import { relationCommands } from './relation.js';
+import { stateCommands } from './state.js';
 
-export const commandList = [...groupCommands] as const;
+/** Every catalogued command, domain by domain (protocol reference §1.1–§1.8). */
+export const commandList = [
+  ...operationsCommands,
+  ...stateCommands,
+  ...relationCommands,
+  ...c2cCommands,
+  ...groupCommands,
+  ...moderationCommands,
+  ...officialAccountCommands,
+  ...pushCommands,
+] as const;
 
 type CommandList = typeof commandList;
 

@@ -1,0 +1,26 @@
+/** Operations and alerting callbacks (protocol reference §1.1). */
+import * as v from 'valibot';
+import { defineCommand } from './define.js';
+import { int, str } from './fields.js';
+
+const opt = v.optional;
+
+export const operationsCommands = [
+  defineCommand({
+    command: 'Alert.RequestOverLimit',
+    domain: 'operations',
+    form: 'ack',
+    summary: "A REST API's request rate passed 80 % of its QPS limit.",
+    schema: v.looseObject({
+      CallbackCommand: opt(str),
+      /** The internal service of the REST API (e.g. `openim`). */
+      ServiceName: str,
+      /** The REST command word (e.g. `sendmsg`). */
+      Command: str,
+      /** Current requests per second. */
+      Request: int,
+      /** The QPS limit. */
+      Limit: int,
+    }),
+  }),
+] as const;

@@ -1,0 +1,199 @@
+import {
+  type CommandName,
+  catalogue,
+  commandList,
+  commandSpec,
+  isKnownCommand,
+  type Payload,
+} from '@im-callbacks/core';
+import { samples, sampleVariants } from '@im-callbacks/testing';
+import * as v from 'valibot';
+
+function parse<C extends CommandName>(command: C, body: unknown): Payload<C> {
+  const result = v.safeParse(catalogue[command].schema, body);
+  if (!result.success) throw new Error(`${command}: ${v.getDotPath(result.issues[0]!)} ${result.issues[0]!.message}`);
+  return result.output as Payload<C>;
+}
+
+const names = commandList.map((spec) => spec.command);
+
+describe('the catalogue', () => {
+  it('holds the 58 documented commands of §1.1–§1.8, once each', () => {
+    // The reference's own count (59) includes Chatbot.OnC2CSignalMessage, which has no documented
+    // page or body: it is left to the unknown-command path on purpose.
+    expect(names).toHaveLength(58);
+    expect(new Set(names).size).toBe(names.length);
+    expect(isKnownCommand('Chatbot.OnC2CSignalMessage')).toBe(false);
+  });
+
+  it('counts commands per domain as the reference does', () => {
+    const byDomain: Record<string, number> = {};
+    for (const spec of commandList) byDomain[spec.domain] = (byDomain[spec.domain] ?? 0) + 1;
+    expect(byDomain).toEqual({
+      operations: 1,
+      state: 1,
+      relation: 9,
+      c2c: 6,
+      group: 25,
+      moderation: 3,
+      'official-account': 11,
+      push: 2,
+    });
+  });
+
+  it('gives each command a summary, a form, and reject codes only where documented', () => {
+    for (const spec of commandList) {
+      expect(spec.summary).toMatch(/\.$/);
+      expect(commandSpec(spec.command)).toBe(spec);
+      if (spec.form === 'ack') expect(spec.rejectCodes).toBeUndefined();
+      if (spec.form === 'friend') expect(spec.friendItems).toMatch(/FriendItem$/);
+      if (spec.command.startsWith('OfficialAccount.')) expect(spec.rejectCodes).toBeUndefined();
+      if (spec.command.startsWith('Group.') && spec.form !== 'ack') expect(spec.rejectCodes).toEqual([10100, 10200]);
+    }
+  });
+
+  it('lists the before-callbacks of §4 with their forms', () => {
+    const before = Object.fromEntries(commandList.filter((s) => s.form !== 'ack').map((s) => [s.command, s.form]));
+    expect(before).toEqual({
+      'Sns.CallbackPrevFriendAdd': 'friend',
+      'Sns.CallbackPrevFriendResponse': 'friend',
+      'C2C.CallbackBeforeSendMsg': 'send',
+      'Group.CallbackBeforeSendMsg': 'send',
+      'Group.CallbackBeforeCreateGroup': 'veto',
+      'Group.CallbackBeforeApplyJoinGroup': 'veto',
+      'Group.CallbackBeforeInviteJoinGroup': 'invite',
+      'Group.CallbackBeforeCreateTopic': 'veto',
+      'OfficialAccount.CallbackBeforeCreateOfficialAccount': 'veto',
+      'OfficialAccount.CallbackBeforeAddSubscriber': 'subscribe',
+      'OfficialAccount.CallbackBeforeSendMsg': 'send',
+    });
+  });
+});
+
+describe('samples', () => {
+  it.each(names)('%s: the sample validates', (command) => {
+    expect(() => parse(command, samples[command])).not.toThrow();
+  });
+
+  it.each(sampleVariants.map((variant) => [variant.command, variant.name, variant] as const))(
+    '%s (%s): the variant validates',
+    (command, _name, variant) => {
+      expect(() => parse(command, variant.payload)).not.toThrow();
+    },
+  );
+
+  it('spells EventTime as a string where the docs do, and has both spellings in total', () => {
+    expect(samples['Group.CallbackBeforeCreateGroup'].EventTime).toBe('1670574414123');
+    expect(samples['State.StateChange'].EventTime).toBe(1629883332497);
+    const spelled = sampleVariants.filter((variant) => variant.name.startsWith('EventTime as'));
+    expect(spelled.length).toBeGreaterThan(40);
+  });
+});
+
+describe('normalisation', () => {
+  it('delivers EventTime as a number whatever its spelling', () => {
+    expect(parse('Group.CallbackAfterGroupFull', samples['Group.CallbackAfterGroupFull']).EventTime).toBe(
+      1670574414123,
+    );
+    expect(
+      parse('Follow.CallbackAfterFollowAdd', { ...samples['Follow.CallbackAfterFollowAdd'], EventTime: '5' }).EventTime,
+    ).toBe(5);
+  });
+
+  it('keeps Push EventTime in seconds, as sent', () => {
+    const payload = parse('Push.OfflinePush', samples['Push.OfflinePush']);
+    expect(payload.Events[0]?.EventTime).toBe(1683266423);
+    expect(payload.Events[1]?.GroupID).toBe('@TGS#2J4SZEAEL');
+  });
+
+  it('keeps unsigned 32-bit values above 2^31 exact, and refuses them above 2^32-1', () => {
+    const body = { ...samples['Group.CallbackBeforeSendMsg'], Random: '3998651049' };
+    expect(parse('Group.CallbackBeforeSendMsg', body).Random).toBe(3998651049);
+    expect(() => parse('Group.CallbackBeforeSendMsg', { ...body, Random: 4294967296 })).toThrow(/Random/);
+    const recall = parse('Group.CallbackAfterRecallMsg', samples['Group.CallbackAfterRecallMsg']);
+    expect(recall.MsgSeqList[2]?.MsgSeq).toBe(4294967295);
+  });
+
+  it('delivers ProfileItem values as sent: numbers stay numbers, digit strings stay strings', () => {
+    const payload = parse('Profile.CallbackPortraitSet', {
+      ...samples['Profile.CallbackPortraitSet'],
+      ProfileItem: [
+        { Tag: 'Tag_Profile_IM_Nick', Value: '007' },
+        { Tag: 'Tag_Profile_IM_Level', Value: 3 },
+      ],
+    });
+    expect(payload.ProfileItem.map((item) => item.Value)).toEqual(['007', 3]);
+  });
+
+  it('keeps unknown fields and unknown MsgType elements', () => {
+    const payload = parse('C2C.CallbackBeforeSendMsg', {
+      ...samples['C2C.CallbackBeforeSendMsg'],
+      NewField: { a: 1 },
+      MsgBody: [{ MsgType: 'TIMStreamElem', MsgContent: { x: 1 } }],
+    });
+    expect(payload.NewField).toEqual({ a: 1 });
+    expect(payload.MsgBody).toEqual([{ MsgType: 'TIMStreamElem', MsgContent: { x: 1 } }]);
+  });
+
+  it('takes CreatedGroupNum as it came and an odd CreateGroupNum as undefined (advisory)', () => {
+    const [created, odd] = sampleVariants.filter(
+      (variant) => variant.command === 'Group.CallbackBeforeCreateGroup' && variant.name.includes('CreateGroupNum'),
+    );
+    const first = parse('Group.CallbackBeforeCreateGroup', created!.payload);
+    expect(first.CreateGroupNum).toBeUndefined();
+    expect(first.CreatedGroupNum).toEqual({ Public: 5 });
+    const second = parse('Group.CallbackBeforeCreateGroup', odd!.payload);
+    expect(second.CreateGroupNum).toBeUndefined();
+    expect(second.Owner_Account).toBe('leckie');
+    expect(parse('Group.CallbackBeforeCreateGroup', samples['Group.CallbackBeforeCreateGroup']).CreateGroupNum).toBe(5);
+    expect(
+      parse('Group.CallbackBeforeCreateGroup', { ...samples['Group.CallbackBeforeCreateGroup'], CreateGroupNum: '6' })
+        .CreateGroupNum,
+    ).toBe(6);
+  });
+
+  it('normalises GroupAttr Key/Value to the documented key/value', () => {
+    const variant = sampleVariants.find((item) => item.name === 'GroupAttr with Key/Value capitalised')!;
+    const payload = parse('Group.CallbackAfterGroupAttrChanged', variant.payload);
+    expect(payload.GroupAttr).toEqual([{ key: 'attr1', value: 'value1' }]);
+    expect(() =>
+      parse('Group.CallbackAfterGroupAttrChanged', { ...variant.payload, GroupAttr: [{ value: 'no key' }] }),
+    ).toThrow(/GroupAttr/);
+  });
+
+  it('delivers groupID as GroupId in AfterCreateGroup, and needs one of them', () => {
+    const variant = sampleVariants.find((item) => item.name === 'groupID spelling of the field table')!;
+    const payload = parse('Group.CallbackAfterCreateGroup', variant.payload);
+    expect(payload.GroupId).toBe('@TGS#2J4SZEAEL');
+    expect('groupID' in payload).toBe(false);
+    const { groupID: _, ...without } = variant.payload;
+    expect(() => parse('Group.CallbackAfterCreateGroup', without)).toThrow(/GroupId/);
+  });
+
+  it('accepts enumerated strings outside the documented values', () => {
+    const payload = parse('State.StateChange', {
+      ...samples['State.StateChange'],
+      Info: { Action: 'SetCustomStatus', To_Account: 'u' },
+    });
+    expect(payload.Info.Action).toBe('SetCustomStatus');
+  });
+
+  it('reads ContentCallback bodies without CallbackCommand, SdkAppId a number', () => {
+    const payload = parse('ContentCallback.ResultNotify', samples['ContentCallback.ResultNotify']);
+    expect(payload.CallbackCommand).toBeUndefined();
+    expect(payload.SdkAppId).toBe(1400187352);
+  });
+
+  it.each([
+    ['Alert.RequestOverLimit', 'Request', true],
+    ['State.StateChange', 'Info', 'Login'],
+    ['Sns.CallbackPrevFriendAdd', 'FriendItem', { To_Account: 'x' }],
+    ['C2C.CallbackBeforeSendMsg', 'MsgBody', 'hello'],
+    ['Group.CallbackBeforeInviteJoinGroup', 'DestinationMembers', ['jared']],
+    ['ContentCallback.ResultNotify', 'Scene', 1],
+    ['OfficialAccount.CallbackBeforeAddSubscriber', 'SubscribeAccountList', 'user1'],
+    ['Push.OfflinePush', 'Events', { CallbackCommand: 'Push.OfflinePush' }],
+  ] as const)('%s: a wrong type in %s is refused', (command, field, value) => {
+    expect(() => parse(command, { ...samples[command], [field]: value })).toThrow(new RegExp(field));
+  });
+});

@@ -1,0 +1,248 @@
+import { imCallbacks, reject, silentLogger } from '@im-callbacks/fastify';
+import { sample, send } from '@im-callbacks/testing';
+import Fastify4 from 'fastify4';
+import Fastify5, { type FastifyInstance } from 'fastify5';
+
+const APP = 1400000000;
+const TOKEN = 'fastify-token';
+const OK = { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 };
+const AFTER = 'Group.CallbackAfterSendMsg';
+const BEFORE = 'Group.CallbackBeforeSendMsg';
+const sendAs = { sdkAppId: APP, token: TOKEN };
+
+// Typed against Fastify 5 (the types the package builds with); both majors run.
+const majors = [
+  ['fastify 4', Fastify4 as unknown as typeof Fastify5],
+  ['fastify 5', Fastify5],
+] as const;
+type App = FastifyInstance;
+
+describe.each(majors)('%s', (_name, Fastify) => {
+  let app: App | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  async function start(setup: (app: App) => unknown): Promise<string> {
+    app = Fastify();
+    await setup(app);
+    return app.listen({ port: 0, host: '127.0.0.1' });
+  }
+
+  it('answers on its route, with the typed event, and decorates the app', async () => {
+    const seen: string[] = [];
+    const base = await start(async (app) => {
+      await app.register(imCallbacks, { sdkAppId: APP, token: TOKEN, path: '/im/callback', logger: silentLogger });
+      app.imCallbacks.on(AFTER, (event) => {
+        seen.push(`${event.command} ${event.payload.GroupId} ${typeof event.payload.EventTime}`);
+      });
+    });
+    const result = await send(`${base}/im/callback`, AFTER, sample(AFTER), sendAs);
+    expect(result.status).toBe(200);
+    expect(result.reply).toEqual(OK);
+    expect(seen).toEqual([`${AFTER} ${sample(AFTER).GroupId} number`]);
+  });
+
+  it.each([
+    ['no Content-Type', {}],
+    ['application/json', { 'content-type': 'application/json' }],
+    ['text/plain', { 'content-type': 'text/plain' }],
+    ['application/octet-stream', { 'content-type': 'application/octet-stream' }],
+    ['application/x-www-form-urlencoded', { 'content-type': 'application/x-www-form-urlencoded' }],
+  ] as [string, Record<string, string>][])(
+    'reads a body sent with %s and answers the decision',
+    async (_type, headers) => {
+      const base = await start((app) =>
+        app.register(imCallbacks, {
+          sdkAppId: APP,
+          token: TOKEN,
+          path: '/im/callback',
+          logger: silentLogger,
+          handlers: { [BEFORE]: () => reject(10100, 'no spam') },
+        }),
+      );
+      const result = await send(`${base}/im/callback`, BEFORE, sample(BEFORE), { ...sendAs, headers });
+      expect(result.status).toBe(200);
+      expect(result.reply).toEqual({ ActionStatus: 'OK', ErrorInfo: 'no spam', ErrorCode: 10100 });
+    },
+  );
+
+  it("leaves the other routes' body parsing unchanged", async () => {
+    const base = await start(async (app) => {
+      app.post('/json', async (request) => ({ type: typeof request.body, body: request.body }));
+      await app.register(imCallbacks, { sdkAppId: APP, token: TOKEN, path: '/im/callback', logger: silentLogger });
+      app.post('/text', async (request) => ({ type: typeof request.body, body: request.body }));
+    });
+    const json = await fetch(`${base}/json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":1}',
+    });
+    expect(await json.json()).toEqual({ type: 'object', body: { a: 1 } });
+    const badJson = await fetch(`${base}/json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
+    expect(badJson.status).toBe(400);
+    const text = await fetch(`${base}/text`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hello',
+    });
+    expect(await text.json()).toEqual({ type: 'string', body: 'hello' });
+    const unsupported = await fetch(`${base}/text`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: 'bytes',
+    });
+    expect(unsupported.status).toBe(415);
+    expect((await send(`${base}/im/callback`, AFTER, sample(AFTER), sendAs)).reply).toEqual(OK);
+  });
+
+  it('lives under the prefix of the encapsulated context it is registered in', async () => {
+    const base = await start(async (app) => {
+      await app.register(
+        async (scope) => {
+          await scope.register(imCallbacks, {
+            sdkAppId: APP,
+            token: TOKEN,
+            path: '/im/callback',
+            logger: silentLogger,
+          });
+          scope.imCallbacks.onAny(() => {});
+        },
+        { prefix: '/tenant' },
+      );
+    });
+    expect((await send(`${base}/tenant/im/callback`, AFTER, sample(AFTER), sendAs)).reply).toEqual(OK);
+    expect((await send(`${base}/im/callback`, AFTER, sample(AFTER), sendAs)).status).toBe(404);
+  });
+
+  it('takes a prefix option of its own', async () => {
+    const base = await start((app) =>
+      app.register(imCallbacks, {
+        sdkAppId: APP,
+        token: TOKEN,
+        path: '/callback',
+        prefix: '/im',
+        logger: silentLogger,
+      }),
+    );
+    expect((await send(`${base}/im/callback`, AFTER, sample(AFTER), sendAs)).reply).toEqual(OK);
+  });
+
+  it('takes onAny and onError in the options, and refuses per the status table', async () => {
+    const commands: string[] = [];
+    const errors: string[] = [];
+    const base = await start((app) =>
+      app.register(imCallbacks, {
+        sdkAppId: APP,
+        token: TOKEN,
+        path: '/im/callback',
+        bodyLimit: 2048,
+        logger: silentLogger,
+        onAny: (event) => void commands.push(event.command),
+        onError: (error) => void errors.push(error.code),
+      }),
+    );
+    const url = `${base}/im/callback`;
+    expect((await send(url, AFTER, sample(AFTER), sendAs)).status).toBe(200);
+    expect((await send(url, AFTER, sample(AFTER), { ...sendAs, token: 'wrong' })).status).toBe(401);
+    expect((await send(url, AFTER, sample(AFTER), { ...sendAs, sdkAppId: 1400000001 })).status).toBe(403);
+    expect((await send(url, AFTER, '{oops', sendAs)).status).toBe(400);
+    expect(commands).toEqual([AFTER]);
+    expect(errors).toHaveLength(3);
+  });
+
+  it("enforces the core's body limit, not Fastify's", async () => {
+    const base = await start(async (app) => {
+      await app.register(imCallbacks, {
+        sdkAppId: APP,
+        token: TOKEN,
+        path: '/small',
+        bodyLimit: 2048,
+        logger: silentLogger,
+      });
+      await app.register(async (scope) => {
+        await scope.register(imCallbacks, {
+          sdkAppId: APP,
+          token: TOKEN,
+          path: '/big',
+          bodyLimit: 4 * 1024 * 1024,
+          logger: silentLogger,
+        });
+      });
+    });
+    const small = await send(`${base}/small`, AFTER, 'x'.repeat(64 * 1024), sendAs);
+    expect(small.status).toBe(413);
+    expect(small.reply).toMatchObject({ ActionStatus: 'FAIL', ErrorCode: 1 });
+    // Over Fastify's default bodyLimit (1 MiB), within ours.
+    const payload = { ...sample(AFTER), Padding: 'x'.repeat(2 * 1024 * 1024) };
+    const big = await send(`${base}/big`, AFTER, payload, {
+      ...sendAs,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(big.status).toBe(200);
+  });
+
+  it("logs through Fastify's logger by default", async () => {
+    const lines: string[] = [];
+    app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => void lines.push(line) } } });
+    await app.register(imCallbacks, { sdkAppId: APP, path: '/im/callback' });
+    await app.ready();
+    expect(lines.some((line) => line.includes('no callback token configured'))).toBe(true);
+  });
+
+  it('validates its options at registration, with a clear error', async () => {
+    const register = async (options: unknown): Promise<void> => {
+      const local = Fastify();
+      try {
+        await local.register(imCallbacks, options as never);
+      } finally {
+        await local.close().catch(() => {});
+      }
+    };
+    await expect(register({ sdkAppId: APP, token: TOKEN })).rejects.toThrow(
+      /option path must be a string starting with '\/'/,
+    );
+    await expect(register({ sdkAppId: APP, token: TOKEN, path: 'im' })).rejects.toThrow(/option path/);
+    await expect(register({ sdkAppId: APP, token: TOKEN, path: '/im', prefix: 'x' })).rejects.toThrow(/option prefix/);
+    await expect(register({ sdkAppId: 'abc', token: TOKEN, path: '/im' })).rejects.toThrow(
+      /sdkAppId must be a positive integer/,
+    );
+    await expect(register({ sdkAppId: APP, token: TOKEN, path: '/im', deadline: 5000 })).rejects.toThrow(
+      /option deadline/,
+    );
+    await expect(
+      register({ sdkAppId: APP, token: TOKEN, path: '/im', handlers: { 'No.Such': () => {} } }),
+    ).rejects.toThrow(/unknown command/);
+  });
+});
+
+describe('typing', () => {
+  it('types app.imCallbacks.on per command, and the plugin options', async () => {
+    const app = Fastify5();
+    await app.register(imCallbacks, {
+      sdkAppId: APP,
+      path: '/im/callback',
+      logger: silentLogger,
+      handlers: { [BEFORE]: (event) => (event.payload.GroupId === 'x' ? reject() : undefined) },
+    });
+    const groupIds: string[] = [];
+    const chained = app.imCallbacks
+      .on(AFTER, (event) => {
+        const time: number | undefined = event.payload.EventTime;
+        groupIds.push(event.payload.GroupId, String(time));
+      })
+      .onError((error) => error.code);
+    expect(chained).toBe(app.imCallbacks);
+    // @ts-expect-error: not a command of the catalogue
+    expect(() => app.imCallbacks.on('No.Such', () => {})).toThrow(/unknown command/);
+    // @ts-expect-error: path is required
+    const missing: Parameters<typeof imCallbacks>[1] = { sdkAppId: APP };
+    expect(missing).toBeDefined();
+    await app.close();
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * Koa adapter: `imCallbacks(sdkAppId, options?)` is a Koa middleware carrying `on/onAny/onError`.
+ * A thin translation: claim the request, hand query and body to the core receiver, set its answer
+ * on the context. Works on `@koa/router` routes and with `app.use`, after any body parser or none.
+ */
+import type { IncomingMessage } from 'node:http';
+import {
+  attachHandlers,
+  type CallbackHandlers,
+  type CallbackReceiver,
+  createReceiver,
+  hasCallbackCommand,
+  nodeBodySource,
+  type ReceiverOptions,
+  type SdkAppIdOption,
+} from '@im-callbacks/core';
+
+export * from '@im-callbacks/core';
+
+export interface KoaOptions extends Omit<ReceiverOptions, 'sdkAppId'> {
+  /**
+   * Claim only requests to this path (`ctx.path`, so relative to a `koa-mount` point). Without it,
+   * every POST whose query carries `CallbackCommand` is claimed; the rest go to `next()`.
+   */
+  path?: string;
+}
+
+/**
+ * The part of a Koa (2 or 3) context this middleware reads and writes. Structural, so the
+ * middleware fits `app.use` and `router.post` without requiring `@types/koa`.
+ */
+export interface KoaContextLike {
+  req: IncomingMessage;
+  method: string;
+  path: string;
+  querystring: string;
+  /** What a body parser left: `body` (@koa/bodyparser, koa-bodyparser, koa-body) and `rawBody`. */
+  request: { body?: unknown; rawBody?: unknown };
+  status: number;
+  body: unknown;
+  get(field: string): string;
+  set(field: string, value: string): void;
+}
+type Next = () => Promise<unknown>;
+
+export interface ImCallbacksMiddleware extends CallbackHandlers<ImCallbacksMiddleware> {
+  (ctx: KoaContextLike, next: Next): Promise<void>;
+  readonly receiver: CallbackReceiver;
+}
+
+/** Where koa-body keeps the unparsed text when run with `includeUnparsed: true`. */
+const UNPARSED = Symbol.for('unparsedBody');
+
+function rawBodyOf(request: KoaContextLike['request']): unknown {
+  if (request.rawBody !== undefined) return request.rawBody;
+  const body = request.body as Record<symbol, unknown> | null | undefined;
+  return typeof body === 'object' && body !== null ? body[UNPARSED] : undefined;
+}
+
+export function imCallbacks(sdkAppId: SdkAppIdOption, options: KoaOptions = {}): ImCallbacksMiddleware {
+  if (typeof options !== 'object' || options === null) throw new TypeError('im-callbacks: options must be an object');
+  const { path, ...receiverOptions } = options;
+  if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
+    throw new TypeError(`im-callbacks: option path must start with '/', got ${JSON.stringify(path)}`);
+  }
+  const receiver = createReceiver({ ...receiverOptions, sdkAppId });
+
+  const middleware = async (ctx: KoaContextLike, next: Next): Promise<void> => {
+    const query = ctx.querystring;
+    if (ctx.method !== 'POST' || !hasCallbackCommand(query) || (path !== undefined && ctx.path !== path)) {
+      await next();
+      return;
+    }
+    const response = await receiver.handle({
+      query,
+      body: () => nodeBodySource(ctx.req, { parsed: ctx.request.body, raw: rawBodyOf(ctx.request) }),
+      contentLength: ctx.get('content-length') || undefined,
+    });
+    ctx.status = response.status;
+    for (const name in response.headers) ctx.set(name, response.headers[name] as string);
+    // Set after the Content-Type header, so Koa keeps it instead of guessing text/plain.
+    ctx.body = response.body;
+  };
+  return attachHandlers<ImCallbacksMiddleware>(middleware, receiver);
+}

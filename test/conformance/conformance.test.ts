@@ -10,6 +10,7 @@ import {
   allow,
   discard,
   type ImCallbackError,
+  isMsgElement,
   reject,
   SignatureError,
   silentLogger,
@@ -82,7 +83,7 @@ describe.each(targets)('$name', (target) => {
     test('Group.CallbackAfterSendMsg example (EventTime a number) is acknowledged and typed', async () => {
       const app = await start({ token: TOKEN });
       const seen: unknown[] = [];
-      app.im.on(AFTER, (event: AnyCallbackEvent) => {
+      app.im.on(AFTER, (event) => {
         seen.push(event);
       });
       const res = await post(app, { payload: jsonFromDocExample(seedAfterSendMsgZh), token: TOKEN });
@@ -121,7 +122,7 @@ describe.each(targets)('$name', (target) => {
     test('Group.CallbackSendMsgException example (EventTime a string) is delivered with EventTime a number', async () => {
       const app = await start();
       const seen: Record<string, unknown>[] = [];
-      app.im.on('Group.CallbackSendMsgException', (event: { payload: Record<string, unknown> }) => {
+      app.im.on('Group.CallbackSendMsgException', (event) => {
         seen.push(event.payload);
       });
       const res = await post(app, {
@@ -228,7 +229,7 @@ describe.each(targets)('$name', (target) => {
     test('unknown command → 200 OK, delivered to onAny as an unknown event', async () => {
       const app = await start();
       const seen: AnyCallbackEvent[] = [];
-      app.im.onAny((event: AnyCallbackEvent) => {
+      app.im.onAny((event) => {
         seen.push(event);
       });
       const res = await post(app, {
@@ -245,7 +246,7 @@ describe.each(targets)('$name', (target) => {
     test('unknown MsgType elements and unknown fields pass through', async () => {
       const app = await start();
       const seen: Record<string, unknown>[] = [];
-      app.im.on(AFTER, (event: { payload: Record<string, unknown> }) => {
+      app.im.on(AFTER, (event) => {
         seen.push(event.payload);
       });
       const element = { MsgType: 'TIMBrandNewElem', MsgContent: { Whatever: [1] } };
@@ -316,7 +317,7 @@ describe.each(targets)('$name', (target) => {
       expect(res.body).toEqual({ ActionStatus: 'FAIL', ErrorInfo: 'HANDLER_FAILED: internal failure', ErrorCode: 1 });
       expect(res.text).not.toMatch(/secret-dsn|at .*\.ts/);
       expect(app.errors.map((e) => [e.code, e.status, e.command])).toEqual([['HANDLER_FAILED', 500, AFTER]]);
-      expect((app.errors[0]?.cause as Error).message).toBe('database down: secret-dsn');
+      expect((app.errors[0]?.cause as Error | undefined)?.message).toBe('database down: secret-dsn');
       const again = await post(app);
       expect(again.status).toBe(200);
     });
@@ -365,7 +366,11 @@ describe.each(targets)('$name', (target) => {
     });
 
     test.each([
-      ['missing Sign and RequestTime', (t: number) => buildRequest(AFTER, {}, { sdkAppId: APP }).query, 'SIGN_MISSING'],
+      [
+        'missing Sign and RequestTime',
+        (_t: number) => buildRequest(AFTER, {}, { sdkAppId: APP }).query,
+        'SIGN_MISSING',
+      ],
       [
         'missing RequestTime',
         (t: number) => `${buildRequest(AFTER, {}, { sdkAppId: APP }).query}&Sign=${sign(TOKEN, t)}`,
@@ -389,7 +394,7 @@ describe.each(targets)('$name', (target) => {
       ],
       [
         'RequestTime not a number',
-        (t: number) =>
+        (_t: number) =>
           `${buildRequest(AFTER, {}, { sdkAppId: APP }).query}&RequestTime=soon&Sign=${sign(TOKEN, 'soon')}`,
         'REQUEST_TIME_INVALID',
       ],
@@ -483,15 +488,13 @@ describe.each(targets)('$name', (target) => {
     test('the handler sees the typed message and the first decision wins', async () => {
       const app = await start();
       const second = jest.fn();
-      app.im.on(
-        BEFORE,
-        (event: { kind: string; payload: { MsgBody: { MsgContent: { Text: string } }[]; Random: number } }) => {
-          expect(event.kind).toBe('before');
-          return event.payload.MsgBody[0]?.MsgContent.Text === 'red packet'
-            ? reject(10101, 'no red packets')
-            : undefined;
-        },
-      );
+      app.im.on(BEFORE, (event) => {
+        expect(event.kind).toBe('before');
+        const first = event.payload.MsgBody[0];
+        return first && isMsgElement(first, 'TIMTextElem') && first.MsgContent.Text === 'red packet'
+          ? reject(10101, 'no red packets')
+          : undefined;
+      });
       app.im.on(BEFORE, second);
       const res = await post(app, { command: BEFORE, payload: { ...body, Random: 3998651049 } });
       expect(res.text).toBe('{"ActionStatus":"OK","ErrorInfo":"no red packets","ErrorCode":10101}');
@@ -556,7 +559,7 @@ describe.each(targets)('$name', (target) => {
     test.each(upstreams)('upstream %s: every Content-Type (and none) is delivered', async (upstream) => {
       const app = await start({ upstream, token: TOKEN });
       const seen: number[] = [];
-      app.im.on(AFTER, (event: { payload: { MsgSeq: number } }) => {
+      app.im.on(AFTER, (event) => {
         seen.push(event.payload.MsgSeq);
       });
       app.im.on(BEFORE, () => reject(10100, 'x'));

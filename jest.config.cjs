@@ -4,7 +4,8 @@ module.exports = {
   roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/test'],
   testMatch: ['**/test/**/*.test.ts'],
   transform: {
-    '^.+\\.(t|j)sx?$': [
+    // Examples are plain ESM (.mjs) that run without a loader; jest compiles them like the TS sources.
+    '^.+\\.(m?js|tsx?)$': [
       '@swc/jest',
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
     ],
@@ -13,5 +14,7 @@ module.exports = {
     '^@im-callbacks/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'cjs', 'json'],
+  transformIgnorePatterns: ['/node_modules/'],
   testTimeout: 20000,
 };

@@ -1,0 +1,85 @@
+/**
+ * The README's command table, generated from the catalogue. `pnpm readme:commands` rewrites the
+ * region between the markers in README.md (and nothing else); test/readme-commands.test.ts fails
+ * when the README drifts from the catalogue.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { type CommandSpec, commandList } from '@im-callbacks/core';
+
+export const START = '<!-- commands:start -->';
+export const END = '<!-- commands:end -->';
+export const README = path.resolve(__dirname, '../README.md');
+
+const range = (codes: readonly [number, number] | undefined) => (codes ? `${codes[0]}–${codes[1]}` : undefined);
+
+/** The decision helpers a command's handler may return, as they are written in code. */
+export function decisionForms(spec: CommandSpec): string[] {
+  const custom = range(spec.rejectCodes);
+  const rejectForm = `reject(code ${custom ? `1 or ${custom}` : '1'}, info)`;
+  switch (spec.form) {
+    case 'ack':
+      return [];
+    case 'send':
+      return ['allow()', 'allow({ MsgBody, CloudCustomData })', rejectForm, 'discard()'];
+    case 'veto':
+      return ['allow()', rejectForm];
+    case 'invite':
+    case 'subscribe':
+      return ['allow()', rejectForm, 'refuseOnly(accounts)'];
+    case 'friend':
+      return ['allow()', `reject(code ${custom}, info)`, 'friendResults([...])'];
+  }
+}
+
+/** The markdown table: command, kind, meaning, decisions. */
+export function commandTable(specs: readonly CommandSpec[] = commandList): string {
+  const rows = specs.map((spec) => {
+    const kind = spec.form === 'ack' ? 'after' : 'before';
+    const forms = decisionForms(spec);
+    const decisions = forms.length === 0 ? '—' : forms.map((form) => `\`${form}\``).join(' · ');
+    return `| \`${spec.command}\` | ${kind} | ${spec.summary.replaceAll('|', '\\|')} | ${decisions} |`;
+  });
+  return [
+    `${specs.length} commands. A before-callback's handler returns one of its decisions (nothing = \`allow()\`); after-callbacks are acknowledged.`,
+    '',
+    '| command | kind | meaning | decisions |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+/** `readme` with the region between the markers replaced by the table. */
+export function withCommandTable(readme: string, table: string = commandTable()): string {
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END);
+  if (start === -1 || end === -1 || end < start) {
+    throw new Error(`README.md has no ${START} ... ${END} region`);
+  }
+  return `${readme.slice(0, start + START.length)}\n${table}\n${readme.slice(end)}`;
+}
+
+/** The table as it stands in `readme` (between the markers), or undefined. */
+export function currentCommandTable(readme: string): string | undefined {
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END);
+  if (start === -1 || end === -1 || end < start) return undefined;
+  return readme.slice(start + START.length, end).trim();
+}
+
+function main(): void {
+  // Re-read right before writing: the rest of the README is edited by hand.
+  let readme: string;
+  try {
+    readme = readFileSync(README, 'utf8');
+  } catch {
+    readme = `## Commands\n\n${START}\n${END}\n`;
+  }
+  const next = withCommandTable(readme);
+  if (next !== readme) writeFileSync(README, next);
+  process.stdout.write(
+    `README.md: ${commandList.length} commands ${next === readme ? 'already up to date' : 'written'}\n`,
+  );
+}
+
+if (require.main === module) main();

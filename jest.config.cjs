@@ -16,5 +16,6 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'cjs', 'json'],
   transformIgnorePatterns: ['/node_modules/'],
+  reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.cjs'],
   testTimeout: 20000,
 };

@@ -32,20 +32,32 @@ export function decisionForms(spec: CommandSpec): string[] {
   }
 }
 
+/** Code points, not UTF-16 units: the width the markdown formatter (biome) aligns columns by. */
+const width = (text: string) => [...text].length;
+
+/** A markdown table with its columns padded as `biome format` pads them (so `pnpm lint` passes). */
+function alignedTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((cell, column) => Math.max(width(cell), 3, ...rows.map((row) => width(row[column] ?? ''))));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, column) => cell + ' '.repeat((widths[column] ?? 0) - width(cell))).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
 /** The markdown table: command, kind, meaning, decisions. */
 export function commandTable(specs: readonly CommandSpec[] = commandList): string {
   const rows = specs.map((spec) => {
-    const kind = spec.form === 'ack' ? 'after' : 'before';
     const forms = decisionForms(spec);
-    const decisions = forms.length === 0 ? '—' : forms.map((form) => `\`${form}\``).join(' · ');
-    return `| \`${spec.command}\` | ${kind} | ${spec.summary.replaceAll('|', '\\|')} | ${decisions} |`;
+    return [
+      `\`${spec.command}\``,
+      spec.form === 'ack' ? 'after' : 'before',
+      spec.summary.replaceAll('|', '\\|'),
+      forms.length === 0 ? '—' : forms.map((form) => `\`${form}\``).join(' · '),
+    ];
   });
   return [
     `${specs.length} commands. A before-callback's handler returns one of its decisions (nothing = \`allow()\`); after-callbacks are acknowledged.`,
     '',
-    '| command | kind | meaning | decisions |',
-    '| --- | --- | --- | --- |',
-    ...rows,
+    ...alignedTable(['command', 'kind', 'meaning', 'decisions'], rows),
   ].join('\n');
 }
 

@@ -18,11 +18,14 @@ describe('README command table', () => {
   });
 
   it('has one row per command, with its kind and decision forms', () => {
-    const table = commandTable();
-    for (const spec of commandList) {
-      const row = table.split('\n').find((line) => line.startsWith(`| \`${spec.command}\` |`));
-      expect(row).toContain(spec.form === 'ack' ? '| after |' : '| before |');
-      expect(row).toContain(spec.summary);
+    const rows = commandTable()
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .map((line) => line.split(' | ').map((cell) => cell.replace(/^\| /, '').replace(/ \|$/, '').trim()));
+    expect(rows.map((cells) => cells[0])).toEqual(commandList.map((spec) => `\`${spec.command}\``));
+    for (const [index, spec] of commandList.entries()) {
+      expect(rows[index]?.[1]).toBe(spec.form === 'ack' ? 'after' : 'before');
+      expect(rows[index]?.[2]).toBe(spec.summary);
     }
     expect(decisionForms(commandList.find((s) => s.command === 'C2C.CallbackBeforeSendMsg')!)).toEqual([
       'allow()',

@@ -119,7 +119,8 @@ export async function readBody(
   declaredLength?: number,
 ): Promise<{ text: string } | { parsed: unknown }> {
   if (typeof source === 'string') {
-    if (source.length > limit && Buffer.byteLength(source) > limit) throw new BodyTooLargeError(limit);
+    // A UTF-16 unit is at most 3 UTF-8 bytes: only count bytes when the string could be too long.
+    if (source.length * 3 > limit && Buffer.byteLength(source) > limit) throw new BodyTooLargeError(limit);
     return { text: source };
   }
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) {

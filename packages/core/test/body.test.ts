@@ -1,0 +1,92 @@
+import { Readable } from 'node:stream';
+import {
+  assertNoForbiddenKey,
+  BodyTooLargeError,
+  MalformedRequestError,
+  parseJson,
+  readBody,
+} from '@im-callbacks/core';
+
+/** A stream that produces `total` bytes in `chunk`-sized pieces, counting how many were pulled. */
+function counted(total: number, chunk = 64 * 1024) {
+  const state = { pulled: 0 };
+  const stream = new Readable({
+    read() {
+      if (state.pulled >= total) {
+        this.push(null);
+        return;
+      }
+      state.pulled += chunk;
+      this.push(Buffer.alloc(chunk, 97));
+    },
+  });
+  return { stream, state };
+}
+
+describe('readBody', () => {
+  test('a Node stream under the limit', async () => {
+    expect(await readBody(Readable.from([Buffer.from('{"a":'), Buffer.from('1}')]), 100)).toEqual({ text: '{"a":1}' });
+  });
+  test('stops pulling a Node stream as soon as it passes the limit (5 MiB body, 1 MiB limit)', async () => {
+    const { stream, state } = counted(5 * 1024 * 1024);
+    await expect(readBody(stream, 1024 * 1024)).rejects.toBeInstanceOf(BodyTooLargeError);
+    // What was pulled is the limit plus what the stream buffers ahead, never the whole body.
+    expect(state.pulled).toBeLessThanOrEqual(1024 * 1024 + 64 * 1024 * 2);
+  });
+  test('a declared Content-Length over the limit is refused before reading', async () => {
+    const { stream, state } = counted(10);
+    await expect(readBody(stream, 5, 10)).rejects.toBeInstanceOf(BodyTooLargeError);
+    expect(state.pulled).toBe(0);
+  });
+  test('a Web stream, and one over the limit', async () => {
+    const web = new Blob(['{"x":', '"y"}']).stream();
+    expect(await readBody(web, 100)).toEqual({ text: '{"x":"y"}' });
+    await expect(readBody(new Blob(['x'.repeat(200)]).stream(), 100)).rejects.toBeInstanceOf(BodyTooLargeError);
+  });
+  test('strings, Buffers, Uint8Arrays and ArrayBuffers (multi-byte text counted in bytes)', async () => {
+    expect(await readBody('{"t":"红包"}', 100)).toEqual({ text: '{"t":"红包"}' });
+    expect(await readBody(Buffer.from('{"t":"红包"}'), 100)).toEqual({ text: '{"t":"红包"}' });
+    expect(await readBody(new TextEncoder().encode('{}'), 100)).toEqual({ text: '{}' });
+    expect(await readBody(new TextEncoder().encode('{}').buffer as ArrayBuffer, 100)).toEqual({ text: '{}' });
+    await expect(readBody('红'.repeat(40), 100)).rejects.toBeInstanceOf(BodyTooLargeError);
+  });
+  test('an already-parsed object is passed on', async () => {
+    expect(await readBody({ a: 1 }, 100)).toEqual({ parsed: { a: 1 } });
+  });
+  test('a stream that errors or is destroyed mid-body', async () => {
+    const failing = new Readable({
+      read() {
+        this.destroy(new Error('socket hang up'));
+      },
+    });
+    await expect(readBody(failing, 100)).rejects.toMatchObject({ code: 'BODY_READ_FAILED', status: 400 });
+  });
+});
+
+describe('parseJson', () => {
+  test('parses, strips a BOM', () => {
+    expect(parseJson('\ufeff{"a":[1,{"b":null}]}')).toEqual({ a: [1, { b: null }] });
+  });
+  test.each(['', '   ', '{', '{"a":1,}', "{'a':1}", 'NaN'])('%j is BODY_INVALID_JSON', (text) => {
+    expect(() => parseJson(text)).toThrow(MalformedRequestError);
+    expect(() => parseJson(text)).toThrow(expect.objectContaining({ code: 'BODY_INVALID_JSON' }));
+  });
+  test.each([
+    '{"__proto__":{"polluted":1}}',
+    '{"a":[{"b":{"__proto__":{"polluted":1}}}]}',
+    '{"constructor":{"prototype":{"polluted":1}}}',
+  ])('refuses %s', (text) => {
+    expect(() => parseJson(text)).toThrow(expect.objectContaining({ code: 'BODY_FORBIDDEN_KEY' }));
+    expect(({} as { polluted?: number }).polluted).toBeUndefined();
+  });
+  test('the words in values are fine', () => {
+    expect(parseJson('{"Text":"__proto__ and prototype","constructor":"a string"}')).toEqual({
+      Text: '__proto__ and prototype',
+      constructor: 'a string',
+    });
+  });
+  test('assertNoForbiddenKey walks objects an upstream parser produced', () => {
+    expect(() => assertNoForbiddenKey(JSON.parse('{"x":{"__proto__":1}}'))).toThrow(/__proto__/);
+    expect(() => assertNoForbiddenKey({ deep: [[{ ok: true }]] })).not.toThrow();
+  });
+});

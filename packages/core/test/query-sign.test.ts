@@ -1,0 +1,150 @@
+import {
+  computeSign,
+  hasCallbackCommand,
+  MalformedQueryError,
+  parseQuery,
+  resolveOptions,
+  signMatches,
+  verifyQuery,
+} from '@im-callbacks/core';
+
+const options = (extra = {}) => resolveOptions({ sdkAppId: 1400000000, logger: undefined, ...extra });
+
+describe('computeSign', () => {
+  test('matches the worked example of the protocol reference (token ‖ RequestTime)', () => {
+    expect(computeSign('xxxxyyyy', 1669872112)).toBe(
+      '17773bc39a671d7b9aa835458704d2a6db81360a5940292b587d6d760d484061',
+    );
+    expect(computeSign('xxxxyyyy', '1669872112')).toBe(computeSign('xxxxyyyy', 1669872112));
+  });
+  test('order matters: RequestTime ‖ token is another digest', () => {
+    expect(computeSign('1669872112', 'xxxxyyyy' as unknown as number)).not.toBe(computeSign('xxxxyyyy', 1669872112));
+  });
+});
+
+describe('signMatches', () => {
+  const sign = computeSign('t2', '100');
+  test('any token of the list', () => {
+    expect(signMatches(['t1', 't2'], '100', sign)).toBe(true);
+    expect(signMatches(['t1'], '100', sign)).toBe(false);
+  });
+  test('upper-case hex is the same digest', () => {
+    expect(signMatches(['t2'], '100', sign.toUpperCase())).toBe(true);
+  });
+  test.each(['', 'abc', sign.slice(1), `${sign}0`, `${sign.slice(0, 63)}g`])('rejects malformed Sign %j', (given) => {
+    expect(signMatches(['t2'], '100', given)).toBe(false);
+  });
+});
+
+describe('parseQuery', () => {
+  test('parameter names are matched case-insensitively, values decoded, originals kept', () => {
+    const query = parseQuery('?SDKAppID=1&callbackcommand=Group.X&ClientIP=1.2.3.4&OptPlatform=iOS&x=a%20b&x=c&flag');
+    expect(query).toMatchObject({ sdkappid: '1', callbackcommand: 'Group.X', clientip: '1.2.3.4', optplatform: 'iOS' });
+    expect(query.params).toEqual({
+      SDKAppID: '1',
+      callbackcommand: 'Group.X',
+      ClientIP: '1.2.3.4',
+      OptPlatform: 'iOS',
+      x: 'a b',
+      flag: '',
+    });
+  });
+  test('URLSearchParams and parsed objects', () => {
+    expect(parseQuery(new URLSearchParams('SdkAppid=1')).sdkappid).toBe('1');
+    expect(parseQuery({ SdkAppid: '1', other: ['a', 'b'] }).sdkappid).toBe('1');
+  });
+  test.each([
+    ['repeated', 'SdkAppid=1&SdkAppid=1'],
+    ['repeated in another case', 'SdkAppid=1&sdkappid=2'],
+    ['bracketed (array)', 'SdkAppid[]=1'],
+    ['bracketed (object)', 'Sign[a]=1'],
+    ['bad percent-encoding', 'SdkAppid=%E0%A4%A'],
+  ])('refuses a known parameter %s', (_name, raw) => {
+    expect(() => parseQuery(raw)).toThrow(MalformedQueryError);
+  });
+  test.each([
+    ['an array', { SdkAppid: ['1', '2'] }],
+    ['an object', { CallbackCommand: { a: 1 } }],
+    ['a number', { RequestTime: 1 }],
+  ])('refuses a parsed known parameter that is %s', (_name, input) => {
+    expect(() => parseQuery(input)).toThrow(/must be a single value/);
+  });
+});
+
+describe('hasCallbackCommand', () => {
+  test.each([
+    ['SdkAppid=1&CallbackCommand=X', true],
+    ['callbackcommand=X', true],
+    ['a=1', false],
+    ['', false],
+  ])('%j → %s', (query, expected) => expect(hasCallbackCommand(query)).toBe(expected));
+});
+
+describe('verifyQuery', () => {
+  const now = 1_700_000_000;
+  const signed = (time: number, token = 'tok') =>
+    parseQuery(`SdkAppid=1400000000&CallbackCommand=C&RequestTime=${time}&Sign=${computeSign(token, time)}`);
+  const opts = options({ token: 'tok', now: () => now * 1000 });
+
+  test('accepts a signed query and reports what it learned', () => {
+    expect(verifyQuery(signed(now), opts)).toEqual({ sdkAppId: 1400000000, command: 'C', requestTime: now });
+  });
+  test('window is inclusive at 60 s and refuses beyond, both directions', () => {
+    expect(() => verifyQuery(signed(now - 60), opts)).not.toThrow();
+    expect(() => verifyQuery(signed(now + 60), opts)).not.toThrow();
+    expect(() => verifyQuery(signed(now - 61), opts)).toThrow(
+      expect.objectContaining({ code: 'REQUEST_TIME_STALE', status: 401 }),
+    );
+    expect(() => verifyQuery(signed(now + 61), opts)).toThrow(expect.objectContaining({ code: 'REQUEST_TIME_STALE' }));
+  });
+  test('SdkAppid is checked before the Sign, the Sign before the command', () => {
+    expect(() => verifyQuery(parseQuery('SdkAppid=2'), opts)).toThrow(
+      expect.objectContaining({ code: 'SDKAPPID_MISMATCH', status: 403 }),
+    );
+    expect(() => verifyQuery(parseQuery('SdkAppid=1400000000'), opts)).toThrow(
+      expect.objectContaining({ code: 'SIGN_MISSING' }),
+    );
+    expect(() => verifyQuery(parseQuery('SdkAppid=1400000000'), options())).toThrow(
+      expect.objectContaining({ code: 'COMMAND_MISSING', status: 400 }),
+    );
+  });
+  test('a string sdkAppId option and surrounding spaces in the query', () => {
+    const o = options({ sdkAppId: ' 1400000000 ' });
+    expect(verifyQuery(parseQuery('SdkAppid=%201400000000&CallbackCommand=C'), o).sdkAppId).toBe(1400000000);
+  });
+  test('without a token RequestTime is still reported when present', () => {
+    expect(verifyQuery(parseQuery('SdkAppid=1400000000&CallbackCommand=C&RequestTime=5'), options()).requestTime).toBe(
+      5,
+    );
+  });
+});
+
+describe('resolveOptions', () => {
+  test.each([
+    [{ sdkAppId: undefined }, /sdkAppId/],
+    [{ sdkAppId: [] }, /at least one/],
+    [{ sdkAppId: 'abc' }, /sdkAppId/],
+    [{ sdkAppId: 1.5 }, /sdkAppId/],
+    [{ sdkAppId: 1, token: '' }, /token/],
+    [{ sdkAppId: 1, token: ['a', 3] }, /token/],
+    [{ sdkAppId: 1, deadline: 2000 }, /deadline .* up to 1999/],
+    [{ sdkAppId: 1, deadline: -1 }, /deadline/],
+    [{ sdkAppId: 1, bodyLimit: 0 }, /bodyLimit/],
+    [{ sdkAppId: 1, requestTimeWindow: Number.NaN }, /requestTimeWindow/],
+    [{ sdkAppId: 1, fallback: 'discard' }, /fallback/],
+    [{ sdkAppId: 1, logger: { info() {} } }, /logger/],
+    [{ sdkAppId: 1, now: 5 }, /now/],
+  ])('%j is refused with a clear TypeError', (input, message) => {
+    expect(() => resolveOptions(input as never)).toThrow(TypeError);
+    expect(() => resolveOptions(input as never)).toThrow(message);
+  });
+  test('defaults', () => {
+    expect(resolveOptions({ sdkAppId: [1, '2'] })).toMatchObject({
+      tokens: [],
+      requestTimeWindow: 60,
+      bodyLimit: 1024 * 1024,
+      deadline: 1500,
+      fallback: 'allow',
+    });
+  });
+});

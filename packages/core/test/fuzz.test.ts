@@ -1,0 +1,178 @@
+/** Property-based fuzzing (fast-check) of the query parser, the verifier, the JSON parser and the whole pipeline. */
+import {
+  commandList,
+  computeSign,
+  createReceiver,
+  ImCallbackError,
+  MalformedQueryError,
+  MalformedRequestError,
+  parseJson,
+  parseQuery,
+  resolveOptions,
+  silentLogger,
+  verifyQuery,
+} from '@im-callbacks/core';
+import { buildRequest, sample } from '@im-callbacks/testing';
+import fc from 'fast-check';
+
+const APP = 1400000000;
+const runs = { numRuns: 300 };
+
+describe('parseQuery', () => {
+  test('any string parses or is refused as a MalformedQueryError; nothing else escapes', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (raw) => {
+        try {
+          parseQuery(raw);
+        } catch (error) {
+          expect(error).toBeInstanceOf(MalformedQueryError);
+        }
+      }),
+      runs,
+    );
+  });
+  test('any encoded name/value pair round-trips', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 20 }).filter((s) => !s.includes('[')),
+        fc.string({ maxLength: 50 }),
+        (name, value) => {
+          const query = parseQuery(`${encodeURIComponent(`x${name}`)}=${encodeURIComponent(value)}`);
+          expect(query.params[`x${name}`]).toBe(value);
+        },
+      ),
+      runs,
+    );
+  });
+});
+
+describe('verifyQuery', () => {
+  const now = 1_700_000_000;
+  test('a Sign made with the token verifies; any other token or time does not', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 64 }),
+        fc.string({ minLength: 1, maxLength: 64 }),
+        fc.integer({ min: -60, max: 60 }),
+        (token, other, skew) => {
+          const options = resolveOptions({ sdkAppId: APP, token, now: () => now * 1000, logger: silentLogger });
+          const time = now + skew;
+          const query = (sign: string, t = time) =>
+            parseQuery(`SdkAppid=${APP}&CallbackCommand=C&RequestTime=${t}&Sign=${sign}`);
+          expect(verifyQuery(query(computeSign(token, time)), options).requestTime).toBe(time);
+          if (other !== token)
+            expect(() => verifyQuery(query(computeSign(other, time)), options)).toThrow(
+              expect.objectContaining({ code: 'SIGN_INVALID' }),
+            );
+          expect(() => verifyQuery(query(computeSign(token, time + 1)), options)).toThrow(
+            expect.objectContaining({ code: 'SIGN_INVALID' }),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+  test('any Sign string that is not the digest is refused with 401', () => {
+    const options = resolveOptions({ sdkAppId: APP, token: 'tok', now: () => now * 1000, logger: silentLogger });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (sign) => {
+        fc.pre(sign.toLowerCase() !== computeSign('tok', now));
+        const query = parseQuery(
+          `SdkAppid=${APP}&CallbackCommand=C&RequestTime=${now}&Sign=${encodeURIComponent(sign)}`,
+        );
+        expect(() => verifyQuery(query, options)).toThrow(expect.objectContaining({ status: 401 }));
+      }),
+      runs,
+    );
+  });
+});
+
+describe('parseJson', () => {
+  test('any JSON value without forbidden keys round-trips', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = JSON.stringify(value) ?? 'null';
+        fc.pre(!text.includes('"__proto__"') && !text.includes('"prototype"'));
+        expect(parseJson(text)).toEqual(JSON.parse(text));
+      }),
+      runs,
+    );
+  });
+  test('any string parses or is a MalformedRequestError, and never pollutes', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.constantFrom('{"__proto__":{"p":1}}', '{"a":{"constructor":{"prototype":{"p":1}}}}'),
+        ),
+        (text) => {
+          try {
+            parseJson(text);
+          } catch (error) {
+            expect(error).toBeInstanceOf(MalformedRequestError);
+          }
+          expect(({} as { p?: unknown }).p).toBeUndefined();
+        },
+      ),
+      runs,
+    );
+  });
+});
+
+describe('the whole pipeline', () => {
+  const receiver = createReceiver({ sdkAppId: APP, logger: silentLogger });
+  const errors: ImCallbackError[] = [];
+  receiver.onError((error) => {
+    errors.push(error);
+  });
+
+  function expectWellFormed(response: { status: number; body: string }) {
+    expect([200, 400, 401, 403, 413]).toContain(response.status);
+    const reply = JSON.parse(response.body);
+    expect(reply.ActionStatus).toBe(response.status === 200 ? 'OK' : 'FAIL');
+  }
+
+  test('hostile queries and bodies always get a well-formed JSON answer, and every refusal reaches onError', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ maxLength: 120 }),
+        fc.oneof(fc.string({ maxLength: 200 }), fc.json(), fc.jsonValue()),
+        async (query, body) => {
+          errors.length = 0;
+          const response = await receiver.handle({
+            query: `SdkAppid=${APP}&CallbackCommand=Group.CallbackAfterSendMsg&${query}`,
+            body: body as never,
+          });
+          expectWellFormed(response);
+          expect(errors.length).toBe(response.status === 200 ? 0 : 1);
+        },
+      ),
+      runs,
+    );
+  });
+
+  test('every command: its sample with one field replaced by anything is accepted or refused with 400, never a crash', async () => {
+    const commands = commandList.map((spec) => spec.command);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...commands), fc.nat(), fc.jsonValue(), async (command, index, value) => {
+        const payload = sample(command) as Record<string, unknown>;
+        const keys = Object.keys(payload).filter((key) => key !== 'CallbackCommand');
+        if (keys.length > 0) payload[keys[index % keys.length] as string] = value;
+        const built = buildRequest(command, payload, { sdkAppId: APP });
+        errors.length = 0;
+        const response = await receiver.handle({ query: built.query, body: built.body });
+        expect([200, 400]).toContain(response.status);
+        if (response.status === 400) expect(errors[0]?.payload).toEqual(JSON.parse(built.body));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('errors are ImCallbackErrors with a code and a status', () => {
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(ImCallbackError);
+      expect(typeof error.code).toBe('string');
+    }
+  });
+});

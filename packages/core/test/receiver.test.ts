@@ -1,0 +1,160 @@
+/** The receiver without any HTTP: logging, reporting, and the Web-standard handler's own rows. */
+import { computeSign, createReceiver, type ImCallbackError, type Logger } from '@im-callbacks/core';
+import { buildRequest, sample } from '@im-callbacks/testing';
+
+const APP = 1400000000;
+const AFTER = 'Group.CallbackAfterSendMsg';
+
+function recordingLogger() {
+  const lines: [keyof Logger, string][] = [];
+  const logger: Logger = {
+    debug: (m) => lines.push(['debug', m]),
+    info: (m) => lines.push(['info', m]),
+    warn: (m) => lines.push(['warn', m]),
+    error: (m) => lines.push(['error', m]),
+  };
+  return { lines, logger };
+}
+
+describe('logging', () => {
+  test('no token: works, and warns exactly once', async () => {
+    const { lines, logger } = recordingLogger();
+    const receiver = createReceiver({ sdkAppId: APP, logger });
+    const built = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP });
+    await receiver.handle({ query: built.query, body: built.body });
+    await receiver.handle({ query: built.query, body: built.body });
+    expect(lines.filter(([level]) => level === 'warn')).toEqual([
+      ['warn', expect.stringMatching(/no callback token configured/)],
+    ]);
+  });
+
+  test('without onError handlers refusals are logged as warnings, handler failures as errors; never a token, Sign or stack', async () => {
+    const { lines, logger } = recordingLogger();
+    const token = 'super-secret-token';
+    const receiver = createReceiver({ sdkAppId: APP, token, logger });
+    receiver.on(AFTER, () => {
+      throw new Error('boom');
+    });
+    const wrong = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP, token: 'other' });
+    const right = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP, token });
+    expect((await receiver.handle({ query: wrong.query, body: wrong.body })).status).toBe(401);
+    expect((await receiver.handle({ query: right.query, body: right.body })).status).toBe(500);
+    expect(lines).toEqual([
+      ['warn', 'SIGN_INVALID Group.CallbackAfterSendMsg: Sign does not match'],
+      ['error', 'HANDLER_FAILED Group.CallbackAfterSendMsg: handler for Group.CallbackAfterSendMsg failed: boom'],
+    ]);
+    const sign = new URLSearchParams(right.query).get('Sign') as string;
+    for (const [, line] of lines) {
+      expect(line).not.toContain(token);
+      expect(line).not.toContain(sign);
+      expect(line).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  test('with onError handlers, errors go there (debug line only); a failing onError handler is logged, not thrown', async () => {
+    const { lines, logger } = recordingLogger();
+    const receiver = createReceiver({ sdkAppId: APP, logger });
+    const seen: ImCallbackError[] = [];
+    receiver.onError((error) => {
+      seen.push(error);
+    });
+    receiver.onError(() => {
+      throw new Error('reporter down');
+    });
+    receiver.onError(async () => {
+      throw new Error('async reporter down');
+    });
+    const response = await receiver.handle({ query: 'SdkAppid=1', body: '{}' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(response.status).toBe(403);
+    expect(seen.map((e) => e.code)).toEqual(['SDKAPPID_MISMATCH']);
+    expect(lines.filter(([level]) => level !== 'warn')).toEqual([
+      ['debug', 'SDKAPPID_MISMATCH -: SdkAppid is not this app'],
+      ['error', 'onError handler failed: reporter down'],
+      ['error', 'onError handler failed: async reporter down'],
+    ]);
+  });
+});
+
+describe('registration', () => {
+  const receiver = createReceiver({ sdkAppId: APP, logger: recordingLogger().logger });
+  test('on() refuses a command the catalogue does not know, and non-functions', () => {
+    expect(() => receiver.on('Group.CallbackNope' as never, () => undefined)).toThrow(
+      /unknown command "Group.CallbackNope"; use onAny/,
+    );
+    expect(() => receiver.on(AFTER, 'x' as never)).toThrow(/handler must be a function/);
+    expect(() => receiver.onAny(undefined as never)).toThrow(TypeError);
+    expect(() => receiver.onError(5 as never)).toThrow(TypeError);
+  });
+  test('registration methods chain', () => {
+    expect(
+      receiver
+        .on(AFTER, () => undefined)
+        .onAny(() => undefined)
+        .onError(() => undefined),
+    ).toBe(receiver);
+  });
+});
+
+describe('handle()', () => {
+  test('the body source is only produced once the query is verified', async () => {
+    const receiver = createReceiver({ sdkAppId: APP, token: 't', logger: recordingLogger().logger });
+    const body = jest.fn(() => '{}');
+    await receiver.handle({ query: 'SdkAppid=1400000000&CallbackCommand=X', body });
+    expect(body).not.toHaveBeenCalled();
+  });
+  test('a parsed object body is validated like text', async () => {
+    const receiver = createReceiver({ sdkAppId: APP, logger: recordingLogger().logger });
+    const built = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP });
+    expect((await receiver.handle({ query: built.query, body: sample(AFTER) })).status).toBe(200);
+    expect((await receiver.handle({ query: built.query, body: { ...sample(AFTER), MsgSeq: -1 } })).status).toBe(400);
+  });
+  test('an unexpected internal failure is a 500 INTERNAL_ERROR, reported', async () => {
+    const receiver = createReceiver({ sdkAppId: APP, logger: recordingLogger().logger });
+    const errors: ImCallbackError[] = [];
+    receiver.onError((error) => {
+      errors.push(error);
+    });
+    const built = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP });
+    const response = await receiver.handle({
+      query: built.query,
+      body: () => {
+        throw new RangeError('adapter bug');
+      },
+    });
+    expect(response).toMatchObject({
+      status: 500,
+      body: '{"ActionStatus":"FAIL","ErrorInfo":"INTERNAL_ERROR: internal failure","ErrorCode":1}',
+    });
+    expect(errors.map((e) => e.code)).toEqual(['INTERNAL_ERROR']);
+  });
+});
+
+describe('fetch()', () => {
+  const receiver = createReceiver({ sdkAppId: APP, token: 'tok', logger: recordingLogger().logger });
+  test('POST → the pipeline', async () => {
+    const built = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP, token: 'tok' });
+    const response = await receiver.fetch(
+      new Request(`https://example.com/im?${built.query}`, { method: 'POST', body: built.body }),
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await response.text()).toBe('{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}');
+  });
+  test('another method → 405 with Allow: POST', async () => {
+    const response = await receiver.fetch(new Request('https://example.com/im?SdkAppid=1400000000', { method: 'GET' }));
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    expect(await response.json()).toEqual({
+      ActionStatus: 'FAIL',
+      ErrorInfo: 'METHOD_NOT_ALLOWED: method GET not allowed, callbacks are POST',
+      ErrorCode: 1,
+    });
+  });
+  test('the configured URL may carry its own query and a fragment', async () => {
+    const time = Math.floor(Date.now() / 1000);
+    const url = `https://example.com/im?tenant=a&SdkAppid=1400000000&CallbackCommand=${AFTER}&RequestTime=${time}&Sign=${computeSign('tok', time)}#x`;
+    const response = await receiver.fetch(new Request(url, { method: 'POST', body: JSON.stringify(sample(AFTER)) }));
+    expect(response.status).toBe(200);
+  });
+});

@@ -79,7 +79,7 @@ describe('logging', () => {
 describe('registration', () => {
   const receiver = createReceiver({ sdkAppId: APP, logger: recordingLogger().logger });
   test('on() refuses a command the catalogue does not know, and non-functions', () => {
-    expect(() => receiver.on('Group.CallbackNope' as never, () => undefined)).toThrow(
+    expect(() => receiver.on('Group.CallbackNope' as never, (() => undefined) as never)).toThrow(
       /unknown command "Group.CallbackNope"; use onAny/,
     );
     expect(() => receiver.on(AFTER, 'x' as never)).toThrow(/handler must be a function/);

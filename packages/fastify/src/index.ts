@@ -91,6 +91,9 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
           body: () => nodeBodySource(request.raw),
           contentLength: request.headers['content-length'],
         });
+        // Answered before the body was read to its end (413): the connection cannot be reused, so
+        // close it rather than hold it for Fastify's long keep-alive while the client still sends.
+        if (!request.raw.complete) reply.header('connection', 'close');
         return reply.code(response.status).headers(response.headers).send(response.body);
       },
     });

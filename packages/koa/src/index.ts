@@ -36,6 +36,8 @@ export interface KoaContextLike {
   querystring: string;
   /** What a body parser left: `body` (@koa/bodyparser, koa-bodyparser, koa-body) and `rawBody`. */
   request: { body?: unknown; rawBody?: unknown };
+  /** The layers @koa/router matched (each with its `methods` and middleware `stack`). */
+  matched?: unknown;
   status: number;
   body: unknown;
   get(field: string): string;
@@ -57,6 +59,14 @@ function rawBodyOf(request: KoaContextLike['request']): unknown {
   return typeof body === 'object' && body !== null ? body[UNPARSED] : undefined;
 }
 
+type RouterLayer = { methods?: readonly string[]; stack?: readonly unknown[] };
+
+/** Whether a @koa/router route (`router.post(path, im)`) sends this request to `middleware` on purpose. */
+function routedTo(ctx: KoaContextLike, middleware: unknown): boolean {
+  if (!Array.isArray(ctx.matched)) return false;
+  return ctx.matched.some((layer: RouterLayer) => !!layer.methods?.length && !!layer.stack?.includes(middleware));
+}
+
 export function imCallbacks(sdkAppId: SdkAppIdOption, options: KoaOptions = {}): ImCallbacksMiddleware {
   if (typeof options !== 'object' || options === null) throw new TypeError('im-callbacks: options must be an object');
   const { path, ...receiverOptions } = options;
@@ -65,9 +75,19 @@ export function imCallbacks(sdkAppId: SdkAppIdOption, options: KoaOptions = {}):
   }
   const receiver = createReceiver({ ...receiverOptions, sdkAppId });
 
+  /**
+   * Claimed: POSTs to `path` when given; else POSTs whose query names a CallbackCommand, and every
+   * POST a router route sends us, so that a callback without a command there gets its 400, not a 404.
+   */
+  const claims = (ctx: KoaContextLike, query: string): boolean => {
+    if (ctx.method !== 'POST') return false;
+    if (path !== undefined) return ctx.path === path;
+    return hasCallbackCommand(query) || routedTo(ctx, middleware);
+  };
+
   const middleware = async (ctx: KoaContextLike, next: Next): Promise<void> => {
     const query = ctx.querystring;
-    if (ctx.method !== 'POST' || !hasCallbackCommand(query) || (path !== undefined && ctx.path !== path)) {
+    if (!claims(ctx, query)) {
       await next();
       return;
     }

@@ -74,6 +74,23 @@ describe.each(majors)('%s', (_name, Koa) => {
     expect(seen).toEqual([`Group.CallbackAfterSendMsg ${sample('Group.CallbackAfterSendMsg').GroupId} number`]);
   });
 
+  it('on a router route, claims a POST without CallbackCommand (400); a router.use mount does not', async () => {
+    const routed = imCallbacks(APP, { logger: silentLogger });
+    const used = imCallbacks(APP, { token: TOKEN, logger: silentLogger });
+    const router = new Router();
+    router.post('/im/callback', routed);
+    router.use(used);
+    router.post('/other', other);
+    const base = await start((app) => app.use(router.routes()));
+    const missing = await fetch(`${base}/im/callback?SdkAppid=${APP}`, { method: 'POST', body: '{}' });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({
+      ActionStatus: 'FAIL',
+      ErrorInfo: expect.stringMatching(/^COMMAND_MISSING/),
+    });
+    expect(await (await fetch(`${base}/other`, { method: 'POST', body: 'x' })).text()).toBe('other POST');
+  });
+
   it('answers a before-callback with the decision, as JSON', async () => {
     const im = imCallbacks(APP, { token: TOKEN, logger: silentLogger });
     im.on('Group.CallbackBeforeSendMsg', () => reject(10100, 'no spam'));

@@ -227,16 +227,27 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
     const chain = this.#handlers.get(spec.command);
     let decision: BeforeDecision | undefined;
     if (chain !== undefined) {
-      const outcome = await within(settle(this.#decide(chain, event)), this.options.deadline);
-      if (outcome === TIMED_OUT) {
-        this.#report(new HandlerTimeoutError(this.options.deadline, { command: spec.command, payload: event.raw }));
+      let pending: unknown;
+      try {
+        pending = this.#decide(chain, 0, event);
+      } catch (error) {
+        this.#reportHandlerFailure(event, error, 200);
         return this.#fallback(spec, event);
       }
-      if (!outcome.ok) {
-        this.#reportHandlerFailure(event, outcome.error, 200);
-        return this.#fallback(spec, event);
+      if (isThenable(pending)) {
+        // Only an asynchronous handler needs the deadline (and its timer).
+        const outcome = await within(settle(pending), this.options.deadline);
+        if (outcome === TIMED_OUT) {
+          this.#report(new HandlerTimeoutError(this.options.deadline, { command: spec.command, payload: event.raw }));
+          return this.#fallback(spec, event);
+        }
+        if (!outcome.ok) {
+          this.#reportHandlerFailure(event, outcome.error, 200);
+          return this.#fallback(spec, event);
+        }
+        pending = outcome.value;
       }
-      decision = outcome.value as BeforeDecision | undefined;
+      decision = pending as BeforeDecision | undefined;
     }
     try {
       return { status: 200, body: replyFor(spec, decision, event.payload), headers: JSON_HEADERS };
@@ -249,10 +260,19 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
     }
   }
 
-  /** The first handler that returns something decides; the rest are not called. */
-  async #decide(chain: readonly AnyHandler[], event: AnyCallbackEvent): Promise<unknown> {
-    for (const handler of chain) {
-      const result = await (handler as (event: AnyCallbackEvent) => unknown)(event);
+  /**
+   * The first handler that returns something decides; the rest are not called. Synchronous
+   * handlers are called synchronously; from the first one that returns a promise on, the chain
+   * continues asynchronously.
+   */
+  #decide(chain: readonly AnyHandler[], from: number, event: AnyCallbackEvent): unknown {
+    for (let i = from; i < chain.length; i++) {
+      const result = (chain[i] as (event: AnyCallbackEvent) => unknown)(event);
+      if (isThenable(result)) {
+        return Promise.resolve(result).then((value) =>
+          value !== undefined ? value : this.#decide(chain, i + 1, event),
+        );
+      }
       if (result !== undefined) return result;
     }
     return undefined;

@@ -26,6 +26,7 @@ import type {
   CallbackHandlers,
   ErrorHandler,
 } from './events.js';
+import type { Logger } from './logger.js';
 import { type ReceiverOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { parseQuery, type QueryInput, verifyQuery } from './query.js';
 import { type CallbackResponse, failureResponse, JSON_HEADERS, OK_RESPONSE, replyFor } from './reply.js';
@@ -38,6 +39,8 @@ export interface CallbackRequest {
   body: BodySource | (() => BodySource);
   /** The `Content-Length` header, to refuse an oversized body before reading it. */
   contentLength?: number | string | undefined;
+  /** A logger for this request only (Fastify's request logger); default the receiver's. */
+  logger?: Logger | undefined;
 }
 
 type AnyHandler = (event: never) => unknown;
@@ -121,6 +124,7 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
   async handle(request: CallbackRequest): Promise<CallbackResponse> {
     let command: string | undefined;
     let payload: unknown;
+    const log = request.logger ?? this.options.logger;
     try {
       const query = parseQuery(request.query);
       command = query.callbackcommand;
@@ -159,7 +163,7 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
           payload: json,
           raw: json,
         } as AnyCallbackEvent;
-        return await this.#dispatchAfter(undefined, event);
+        return await this.#dispatchAfter(undefined, event, log);
       }
       const result = v.safeParse(spec.schema, json);
       if (!result.success) {
@@ -178,13 +182,13 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
         raw: json,
       };
       return spec.form === 'ack'
-        ? await this.#dispatchAfter(spec, event as AnyCallbackEvent)
-        : await this.#dispatchBefore(spec, event as AnyCallbackEvent);
+        ? await this.#dispatchAfter(spec, event as AnyCallbackEvent, log)
+        : await this.#dispatchBefore(spec, event as AnyCallbackEvent, log);
     } catch (caught) {
       const error = caught instanceof ImCallbackError ? caught : new InternalError({ cause: caught });
       error.command ??= command;
       if (error.payload === undefined) error.payload = payload;
-      this.#report(error);
+      this.#report(error, log);
       return failureResponse(error);
     }
   }
@@ -194,7 +198,7 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
     let response: CallbackResponse;
     if (request.method !== 'POST') {
       const error = new MethodNotAllowedError(request.method);
-      this.#report(error);
+      this.#report(error, this.options.logger);
       response = failureResponse(error);
       return new Response(response.body, { status: response.status, headers: { ...response.headers, allow: 'POST' } });
     }
@@ -209,21 +213,21 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
   }
 
   /** Observers (`onAny`) of a before-callback: run alongside, their failures reported, never deciding. */
-  #notifyObservers(event: AnyCallbackEvent): void {
+  #notifyObservers(event: AnyCallbackEvent, log: Logger): void {
     for (const handler of this.#anyHandlers) {
       try {
         const result = handler(event);
         if (isThenable(result)) {
-          Promise.resolve(result).catch((error: unknown) => this.#reportHandlerFailure(event, error, 200));
+          Promise.resolve(result).catch((error: unknown) => this.#reportHandlerFailure(event, error, 200, log));
         }
       } catch (error) {
-        this.#reportHandlerFailure(event, error, 200);
+        this.#reportHandlerFailure(event, error, 200, log);
       }
     }
   }
 
-  async #dispatchBefore(spec: CommandSpec, event: AnyCallbackEvent): Promise<CallbackResponse> {
-    this.#notifyObservers(event);
+  async #dispatchBefore(spec: CommandSpec, event: AnyCallbackEvent, log: Logger): Promise<CallbackResponse> {
+    this.#notifyObservers(event, log);
     const chain = this.#handlers.get(spec.command);
     let decision: BeforeDecision | undefined;
     if (chain !== undefined) {
@@ -231,18 +235,21 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
       try {
         pending = this.#decide(chain, 0, event);
       } catch (error) {
-        this.#reportHandlerFailure(event, error, 200);
+        this.#reportHandlerFailure(event, error, 200, log);
         return this.#fallback(spec, event);
       }
       if (isThenable(pending)) {
         // Only an asynchronous handler needs the deadline (and its timer).
         const outcome = await within(settle(pending), this.options.deadline);
         if (outcome === TIMED_OUT) {
-          this.#report(new HandlerTimeoutError(this.options.deadline, { command: spec.command, payload: event.raw }));
+          this.#report(
+            new HandlerTimeoutError(this.options.deadline, { command: spec.command, payload: event.raw }),
+            log,
+          );
           return this.#fallback(spec, event);
         }
         if (!outcome.ok) {
-          this.#reportHandlerFailure(event, outcome.error, 200);
+          this.#reportHandlerFailure(event, outcome.error, 200, log);
           return this.#fallback(spec, event);
         }
         pending = outcome.value;
@@ -255,7 +262,7 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
       const reported = error as ImCallbackError;
       reported.command = spec.command;
       reported.payload = event.raw;
-      this.#report(reported);
+      this.#report(reported, log);
       return this.#fallback(spec, event);
     }
   }
@@ -288,7 +295,7 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
    * finish, 500 if one failed, or OK at the deadline while the late ones keep running (their
    * failures still reach onError).
    */
-  async #dispatchAfter(spec: CommandSpec | undefined, event: AnyCallbackEvent): Promise<CallbackResponse> {
+  async #dispatchAfter(spec: CommandSpec | undefined, event: AnyCallbackEvent, log: Logger): Promise<CallbackResponse> {
     const specific = spec === undefined ? undefined : this.#handlers.get(spec.command);
     if (specific === undefined && this.#anyHandlers.length === 0) return OK_RESPONSE;
     const pending: Promise<Settled>[] = [];
@@ -299,7 +306,7 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
         const result = (handler as (event: AnyCallbackEvent) => unknown)(event);
         if (isThenable(result)) pending.push(settle(result));
       } catch (error) {
-        this.#reportHandlerFailure(event, error, 500);
+        this.#reportHandlerFailure(event, error, 500, log);
         if (!failed) {
           failed = true;
           failure = error;
@@ -316,12 +323,12 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
         // Answered OK below; late failures are still reported, with the status that was sent.
         const status = failed ? 500 : 200;
         void all.then((results) => {
-          for (const result of results) if (!result.ok) this.#reportHandlerFailure(event, result.error, status);
+          for (const result of results) if (!result.ok) this.#reportHandlerFailure(event, result.error, status, log);
         });
       } else {
         for (const result of outcome) {
           if (result.ok) continue;
-          this.#reportHandlerFailure(event, result.error, 500);
+          this.#reportHandlerFailure(event, result.error, 500, log);
           if (!failed) {
             failed = true;
             failure = result.error;
@@ -333,18 +340,18 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
     return failureResponse(new HandlerError(500, describe(failure), { command: event.command }));
   }
 
-  #reportHandlerFailure(event: AnyCallbackEvent, cause: unknown, status: number): void {
+  #reportHandlerFailure(event: AnyCallbackEvent, cause: unknown, status: number, log: Logger): void {
     this.#report(
       new HandlerError(status, `handler for ${event.command} failed: ${describe(cause)}`, {
         command: event.command,
         payload: event.raw,
         cause,
       }),
+      log,
     );
   }
 
-  #report(error: ImCallbackError): void {
-    const { logger } = this.options;
+  #report(error: ImCallbackError, logger: Logger): void {
     const line = `${error.code} ${error.command ?? '-'}: ${error.message}`;
     if (this.#errorHandlers.length === 0) {
       if (error.status >= 500 || error.code === 'HANDLER_FAILED') logger.error(line);

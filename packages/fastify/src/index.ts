@@ -64,7 +64,7 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
   const { path, handlers, onAny, onError, prefix, logger, ...receiverOptions } = options;
   checkPath('path', path, true);
   checkPath('prefix', prefix, false);
-  // Fastify's logger unless one is given (its warn/error carry the app's log settings and transports).
+  // Fastify's logger unless one is given: the app's for start-up, each request's own for its lines.
   const receiver = createReceiver({ ...receiverOptions, logger: logger ?? fastify.log });
   const decorator = attachHandlers<ImCallbacksDecorator>({}, receiver);
   for (const command of Object.keys(handlers ?? {}) as CommandName[]) {
@@ -90,6 +90,8 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
           query: queryOf(request.raw.url),
           body: () => nodeBodySource(request.raw),
           contentLength: request.headers['content-length'],
+          // Fastify's request logger (with the request id) unless the app gave its own.
+          logger: logger === undefined ? request.log : undefined,
         });
         // Answered before the body was read to its end (413): the connection cannot be reused, so
         // close it rather than hold it for Fastify's long keep-alive while the client still sends.

@@ -195,6 +195,21 @@ describe.each(majors)('%s', (_name, Fastify) => {
     expect(lines.some((line) => line.includes('no callback token configured'))).toBe(true);
   });
 
+  it("logs a request's refusal through that request's logger (with its reqId)", async () => {
+    const lines: string[] = [];
+    app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => void lines.push(line) } } });
+    await app.register(imCallbacks, { sdkAppId: APP, token: TOKEN, path: '/im/callback' });
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const result = await send(`${base}/im/callback`, AFTER, sample(AFTER), { ...sendAs, sdkAppId: 1 });
+    expect(result.status).toBe(403);
+    const refusal = lines.map((line) => JSON.parse(line)).find((entry) => entry.msg.startsWith('SDKAPPID_MISMATCH'));
+    expect(refusal).toMatchObject({
+      level: 40,
+      msg: `SDKAPPID_MISMATCH ${AFTER}: SdkAppid is not this app`,
+      reqId: expect.anything(),
+    });
+  });
+
   it('validates its options at registration, with a clear error', async () => {
     const register = async (options: unknown): Promise<void> => {
       const local = Fastify();

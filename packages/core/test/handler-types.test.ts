@@ -31,6 +31,10 @@ const accepts: Record<string, string> = {
   'friend add: friendResults': `im.on('Sns.CallbackPrevFriendAdd', (e) => friendResults(e.payload.FriendItem.map((f) => ({ To_Account: f.To_Account, ResultCode: 38000 }))));`,
   'friend response: reject': `im.on('Sns.CallbackPrevFriendResponse', () => reject(38001));`,
   'after-callback: any return value is ignored': `im.on('C2C.CallbackAfterSendMsg', () => reject());`,
+  'the event of a command': `im.on('Group.CallbackAfterSendMsg', (e) => e.payload.GroupId);
+im.on('Group.CallbackAfterSendMsg', (e) => { const c: 'Group.CallbackAfterSendMsg' = e.command; const k: 'after' = e.kind; const n: number = e.sdkAppId; return [c, k, n, e.clientIp, e.optPlatform, e.requestTime]; });
+im.on('Group.CallbackBeforeSendMsg', (e) => { const k: 'before' = e.kind; return k === 'before' ? undefined : undefined; });
+im.onAny((e) => (e.kind === 'unknown' ? e.command.length : e.command));`,
   'payload types': `im.on('Group.CallbackAfterSendMsg', (e) => { const t: number | undefined = e.payload.EventTime; const s: number = e.payload.MsgSeq; const g: string = e.payload.GroupId; return [t, s, g]; });
 im.on('Push.OfflinePush', (e) => { const t: number | undefined = e.payload.Events[0]?.EventTime; return t; });
 im.on('Profile.CallbackPortraitSet', (e) => { const v: string | number | undefined = e.payload.ProfileItem[0]?.Value; return v; });
@@ -57,7 +61,9 @@ const rejects: Record<string, string> = {
   'friend add: refuseOnly': `im.on('Sns.CallbackPrevFriendAdd', () => refuseOnly(['a']));`,
   'friend response: discard': `im.on('Sns.CallbackPrevFriendResponse', () => discard());`,
   'a before-callback returning something that is no decision': `im.on('Group.CallbackBeforeCreateGroup', () => 'yes');`,
-  'an uncatalogued command': `im.on('Chatbot.OnC2CSignalMessage', () => undefined);`,
+  'a command Tencent does not send (only in a third-party project)': `im.on('Group.CallbackAfterMemberKicked', () => undefined);`,
+  'a misspelt command': `im.on('Group.CallbackAfterSendMessage', () => undefined);`,
+  'a misspelt payload field': `im.on('Group.CallbackAfterSendMsg', (e) => e.payload.GroupID);`,
   'EventTime is not a string': `im.on('Group.CallbackAfterGroupFull', (e) => { const t: string | undefined = e.payload.EventTime; return t; });`,
 };
 

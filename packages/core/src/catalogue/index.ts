@@ -33,8 +33,21 @@ export type Catalogue = { [S in CommandList[number] as S['command']]: S };
 
 export type CommandName = keyof Catalogue;
 
+/**
+ * A schema output without the index signatures of `looseObject`: unknown fields are kept on the
+ * payload at runtime, but only documented fields are typed, so a misspelt field does not compile.
+ * (Read an undocumented field through `event.raw`, or `payload['Name']` after a cast.)
+ */
+export type KnownFields<T> = T extends string | number | boolean | bigint | symbol | null | undefined
+  ? T
+  : T extends readonly (infer U)[]
+    ? KnownFields<U>[]
+    : T extends object
+      ? { [K in keyof T as string extends K ? never : number extends K ? never : K]: KnownFields<T[K]> }
+      : T;
+
 /** The validated, normalised body of `C` (Tencent's field names; integers as numbers). */
-export type Payload<C extends CommandName> = v.InferOutput<Catalogue[C]['schema']>;
+export type Payload<C extends CommandName> = KnownFields<v.InferOutput<Catalogue[C]['schema']>>;
 
 /** Commands the IM backend waits on (they take a decision). */
 export type BeforeCommandName = { [C in CommandName]: Catalogue[C]['form'] extends 'ack' ? never : C }[CommandName];

@@ -1,7 +1,8 @@
 /**
  * Content moderation and chatbot callbacks (protocol reference §1.6). `Chatbot.OnC2CSignalMessage`
- * is not catalogued: it is only known as a constant in a third-party SDK, with no documented body;
- * such a callback is acknowledged and emitted as an unknown event.
+ * is catalogued although Tencent documents no page or body for it (it is known from a third-party
+ * SDK's command list): it is acknowledged, and every field is optional, typed as the one-to-one
+ * message fields when present; whatever else it carries stays on the payload.
  */
 import * as v from 'valibot';
 import { c2cMessageFields } from './c2c.js';
@@ -60,6 +61,14 @@ export const moderationCommands = [
       /** Milliseconds. */
       EventTime: opt(eventTime),
     }),
+  }),
+  defineCommand({
+    command: 'Chatbot.OnC2CSignalMessage',
+    domain: 'moderation',
+    form: 'ack',
+    summary:
+      'A one-to-one signalling message (e.g. a call invitation) reached a chatbot. Undocumented: every field optional.',
+    schema: v.partial(v.looseObject(c2cMessageFields)),
   }),
   defineCommand({
     command: 'Bot.OnGroupMessage',

@@ -3,7 +3,7 @@ import type { SamplesOf } from './types.js';
 
 const OA = '@TOA#_2C5SZEAEF';
 
-export const moderationSamples: SamplesOf<'ContentCallback.' | 'Bot.'> = {
+export const moderationSamples: SamplesOf<'ContentCallback.' | 'Bot.' | 'Chatbot.'> = {
   // No CallbackCommand in the body: the command is only in the query.
   'ContentCallback.ResultNotify': {
     Scene: 'C2C',
@@ -35,6 +35,23 @@ export const moderationSamples: SamplesOf<'ContentCallback.' | 'Bot.'> = {
     MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 'hello bot' } }],
     CloudCustomData: '',
     EventTime: 1670574414123,
+  },
+  // No documented example: a C2C-shaped signalling message (TUICallKit puts its signalling in a custom element).
+  'Chatbot.OnC2CSignalMessage': {
+    CallbackCommand: 'Chatbot.OnC2CSignalMessage',
+    From_Account: 'jared',
+    To_Account: '@RBT#001',
+    MsgSeq: 48375,
+    MsgRandom: 2837547,
+    MsgTime: 1557481130,
+    MsgKey: '48375_2837547_1557481130',
+    MsgBody: [
+      {
+        MsgType: 'TIMCustomElem',
+        MsgContent: { Data: '{"businessID":1,"inviteID":"a1b2","actionType":1,"timeout":30}', Desc: '', Ext: '' },
+      },
+    ],
+    EventTime: 1670574414200,
   },
   'Bot.OnGroupMessage': {
     CallbackCommand: 'Bot.OnGroupMessage',

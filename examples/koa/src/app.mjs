@@ -1,70 +1,15 @@
 // A small real Koa app: logs each typed event and moderates group messages before they are sent.
+// (The moderation policy and the log lines are shared by every example: examples/shared.)
 
-import { allow, discard, imCallbacks, isMsgElement, reject } from '@im-callbacks/koa';
+import { registerHandlers } from '@im-callbacks/example-shared';
+import { imCallbacks } from '@im-callbacks/koa';
 import Router from '@koa/router';
 import Koa from 'koa';
-
-const BANNED = ['free money', 'casino'];
-const PHONE = /\b1\d{10}\b/g;
-const MUTED = new Set(['spammer']);
-
-/**
- * The moderation policy for a group message about to be sent:
- * muted senders are silently dropped, banned words are refused (custom code 10100, shown to the
- * sender), phone numbers are masked, everything else passes.
- */
-export function moderate(message) {
-  if (MUTED.has(message.From_Account)) return discard();
-  const texts = message.MsgBody.filter((element) => isMsgElement(element, 'TIMTextElem'));
-  if (texts.some((element) => BANNED.some((word) => element.MsgContent.Text.toLowerCase().includes(word)))) {
-    return reject(10100, 'message refused by moderation');
-  }
-  if (texts.some((element) => element.MsgContent.Text.search(PHONE) !== -1)) {
-    const MsgBody = message.MsgBody.map((element) =>
-      isMsgElement(element, 'TIMTextElem')
-        ? { ...element, MsgContent: { ...element.MsgContent, Text: element.MsgContent.Text.replace(PHONE, '***') } }
-        : element,
-    );
-    return allow({ MsgBody });
-  }
-  return undefined; // allow
-}
-
-function describe(message) {
-  return message.MsgBody.map((element) =>
-    isMsgElement(element, 'TIMTextElem') ? element.MsgContent.Text : `[${element.MsgType}]`,
-  ).join(' ');
-}
-
-/** Registers the app's handlers on `im` (anything with on/onAny/onError). */
-function register(im, log) {
-  im.on('Group.CallbackBeforeSendMsg', (event) => {
-    const decision = moderate(event.payload);
-    log(
-      `before-send  ${event.payload.GroupId} ${event.payload.From_Account}: "${describe(event.payload)}" → ${decision?.decision ?? 'allow'}`,
-    );
-    return decision;
-  });
-  im.on('Group.CallbackAfterSendMsg', (event) => {
-    const { GroupId, From_Account, MsgSeq, EventTime } = event.payload;
-    log(
-      `after-send   ${GroupId} #${MsgSeq} ${From_Account}: "${describe(event.payload)}" at ${new Date(EventTime).toISOString()}`,
-    );
-  });
-  im.on('Group.CallbackSendMsgException', (event) => {
-    const { GroupId, From_Account, ErrorCode, ErrorInfo, EventTime } = event.payload;
-    log(`send-failed  ${GroupId} ${From_Account}: ${ErrorCode} ${ErrorInfo} at ${new Date(EventTime).toISOString()}`);
-  });
-  im.onAny((event) => {
-    if (event.kind === 'unknown') log(`unknown      ${event.command} (acknowledged)`);
-  });
-  im.onError((error) => log(`refused      ${error.status} ${error.code}: ${error.message}`));
-}
 
 export function createApp({ sdkAppId, token, log = console.log }) {
   const app = new Koa();
   const im = imCallbacks(sdkAppId, { token });
-  register(im, log);
+  registerHandlers(im, log);
 
   const router = new Router();
   router.post('/im/callback', im);

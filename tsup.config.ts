@@ -1,3 +1,4 @@
+// One build for every package (run from the package folder): ESM + CJS, declarations for both.
 import { defineConfig } from 'tsup';
 
 export default defineConfig({

@@ -67,7 +67,15 @@ export type {
   UnknownCallbackEvent,
 } from './events.js';
 export { defaultLogger, type Logger, silentLogger } from './logger.js';
-export { nodeBodySource, pathOf, queryOf, type UpstreamBody, writeNodeResponse } from './node.js';
+export {
+  checkPathOption,
+  claimsRequest,
+  nodeBodySource,
+  pathOf,
+  queryOf,
+  type UpstreamBody,
+  writeNodeResponse,
+} from './node.js';
 export type { ReceiverOptions, ResolvedOptions, SdkAppIdOption } from './options.js';
 export { resolveOptions } from './options.js';
 export {

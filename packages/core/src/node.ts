@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BodySource } from './body.js';
 import { BodyUnavailableError } from './errors.js';
+import { hasCallbackCommand } from './query.js';
 import type { CallbackResponse } from './reply.js';
 
 /** What an upstream body parser may have left on the request. */
@@ -49,4 +50,33 @@ export function writeNodeResponse(res: ServerResponse, response: CallbackRespons
   res.statusCode = response.status;
   for (const name in response.headers) res.setHeader(name, response.headers[name] as string);
   res.end(response.body);
+}
+
+/** Checks an adapter's path option (`path`, `prefix`): a string starting with `/`. */
+export function checkPathOption(name: string, value: unknown, required = false): string | undefined {
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== 'string' || !value.startsWith('/')) {
+    throw new TypeError(
+      `im-callbacks: option ${name} must be a string starting with '/', got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Which requests a middleware claims (pipeline step 1). With a configured `path`: every POST to
+ * it. Without: POSTs whose query carries `CallbackCommand`, and every POST the app routed to the
+ * middleware explicitly (`app.post(path, im)`, `router.post(path, im)`), so that a callback without
+ * a command there gets its 400 rather than the app's 404. Everything else goes on to the app.
+ */
+export function claimsRequest(
+  method: string | undefined,
+  requestPath: string,
+  query: string,
+  path: string | undefined,
+  routedHere: boolean,
+): boolean {
+  if (method !== 'POST') return false;
+  if (path !== undefined) return requestPath === path;
+  return routedHere || hasCallbackCommand(query);
 }

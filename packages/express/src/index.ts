@@ -7,8 +7,9 @@ import {
   attachHandlers,
   type CallbackHandlers,
   type CallbackReceiver,
+  checkPathOption,
+  claimsRequest,
   createReceiver,
-  hasCallbackCommand,
   nodeBodySource,
   pathOf,
   queryOf,
@@ -37,27 +38,16 @@ export interface ImCallbacksMiddleware extends CallbackHandlers<ImCallbacksMiddl
 }
 
 export function imCallbacks(sdkAppId: SdkAppIdOption, options: ExpressOptions = {}): ImCallbacksMiddleware {
-  const { path, ...receiverOptions } = options;
-  if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
-    throw new TypeError(`im-callbacks: option path must start with '/', got ${JSON.stringify(path)}`);
-  }
+  if (typeof options !== 'object' || options === null) throw new TypeError('im-callbacks: options must be an object');
+  const { path: pathOption, ...receiverOptions } = options;
+  const path = checkPathOption('path', pathOption);
   const receiver = createReceiver({ ...receiverOptions, sdkAppId });
-
-  /**
-   * Claimed: POSTs to `path` when given; else POSTs whose query names a CallbackCommand, and every
-   * POST to a route the app mounted us on explicitly (`app.post(path, im)`, `app.use(path, im)`),
-   * so that a callback without a command there gets its 400 instead of the app's 404.
-   */
-  const claims = (req: ExpressRequest, query: string): boolean => {
-    if (req.method !== 'POST') return false;
-    const at = pathOf(req.url);
-    if (path !== undefined) return at === path;
-    return hasCallbackCommand(query) || req.route !== undefined || (!!req.baseUrl && at === '/');
-  };
 
   const middleware = (req: ExpressRequest, res: ServerResponse, next: Next): void => {
     const query = queryOf(req.url);
-    if (!claims(req, query)) {
+    // Routed here explicitly: inside a route (`req.route`), or mounted exactly at `app.use(path, im)`.
+    const routed = req.route !== undefined || (!!req.baseUrl && pathOf(req.url) === '/');
+    if (!claimsRequest(req.method, pathOf(req.url), query, path, routed)) {
       next();
       return;
     }

@@ -141,7 +141,7 @@ describe.each([
 
 describe('options', () => {
   test.each([
-    [{ path: 'im/callback' }, /path must start with '\/'/],
+    [{ path: 'im/callback' }, /path must be a string starting with '\/'/],
     [{ deadline: 5000 }, /deadline/],
     [{ token: 42 }, /token/],
   ])('%j is refused when the middleware is created', (options, message) => {

@@ -14,6 +14,7 @@ import {
   type CallbackHandlers,
   type CallbackReceiver,
   type CommandName,
+  checkPathOption,
   createReceiver,
   type ErrorHandler,
   nodeBodySource,
@@ -50,20 +51,11 @@ declare module 'fastify' {
   }
 }
 
-function checkPath(name: string, value: unknown, required: boolean): void {
-  if (value === undefined && !required) return;
-  if (typeof value !== 'string' || !value.startsWith('/')) {
-    throw new TypeError(
-      `im-callbacks: option ${name} must be a string starting with '/', got ${JSON.stringify(value)}`,
-    );
-  }
-}
-
 const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, options) => {
   if (typeof options !== 'object' || options === null) throw new TypeError('im-callbacks: options must be an object');
   const { path, handlers, onAny, onError, prefix, logger, ...receiverOptions } = options;
-  checkPath('path', path, true);
-  checkPath('prefix', prefix, false);
+  checkPathOption('path', path, true);
+  checkPathOption('prefix', prefix);
   // Fastify's logger unless one is given: the app's for start-up, each request's own for its lines.
   const receiver = createReceiver({ ...receiverOptions, logger: logger ?? fastify.log });
   const decorator = attachHandlers<ImCallbacksDecorator>({}, receiver);

@@ -8,8 +8,9 @@ import {
   attachHandlers,
   type CallbackHandlers,
   type CallbackReceiver,
+  checkPathOption,
+  claimsRequest,
   createReceiver,
-  hasCallbackCommand,
   nodeBodySource,
   type ReceiverOptions,
   type SdkAppIdOption,
@@ -69,25 +70,13 @@ function routedTo(ctx: KoaContextLike, middleware: unknown): boolean {
 
 export function imCallbacks(sdkAppId: SdkAppIdOption, options: KoaOptions = {}): ImCallbacksMiddleware {
   if (typeof options !== 'object' || options === null) throw new TypeError('im-callbacks: options must be an object');
-  const { path, ...receiverOptions } = options;
-  if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
-    throw new TypeError(`im-callbacks: option path must start with '/', got ${JSON.stringify(path)}`);
-  }
+  const { path: pathOption, ...receiverOptions } = options;
+  const path = checkPathOption('path', pathOption);
   const receiver = createReceiver({ ...receiverOptions, sdkAppId });
-
-  /**
-   * Claimed: POSTs to `path` when given; else POSTs whose query names a CallbackCommand, and every
-   * POST a router route sends us, so that a callback without a command there gets its 400, not a 404.
-   */
-  const claims = (ctx: KoaContextLike, query: string): boolean => {
-    if (ctx.method !== 'POST') return false;
-    if (path !== undefined) return ctx.path === path;
-    return hasCallbackCommand(query) || routedTo(ctx, middleware);
-  };
 
   const middleware = async (ctx: KoaContextLike, next: Next): Promise<void> => {
     const query = ctx.querystring;
-    if (!claims(ctx, query)) {
+    if (!claimsRequest(ctx.method, ctx.path, query, path, routedTo(ctx, middleware))) {
       await next();
       return;
     }

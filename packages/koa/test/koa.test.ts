@@ -196,7 +196,7 @@ describe.each(majors)('%s', (_name, Koa) => {
 
 describe('options', () => {
   it('are validated when the middleware is created', () => {
-    expect(() => imCallbacks(APP, { path: 'im/callback' })).toThrow(/option path must start with '\/'/);
+    expect(() => imCallbacks(APP, { path: 'im/callback' })).toThrow(/option path must be a string starting with '\/'/);
     expect(() => imCallbacks('not-an-id', { token: TOKEN })).toThrow(/sdkAppId must be a positive integer/);
     expect(() => imCallbacks(APP, { token: TOKEN, bodyLimit: -1 })).toThrow(/option bodyLimit/);
     expect(() => imCallbacks(APP, { token: '' })).toThrow(/token must be a non-empty string/);

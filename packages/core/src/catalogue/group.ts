@@ -21,7 +21,7 @@ import { msgBody } from './msg-body.js';
 const opt = v.optional;
 
 /** Fields every group message callback carries (before-send, after-send, send exception). */
-const groupMessageFields = {
+export const groupMessageFields = {
   CallbackCommand: opt(str),
   GroupId: str,
   Type: opt(groupType),

@@ -7,8 +7,8 @@
 import * as v from 'valibot';
 import { c2cMessageFields } from './c2c.js';
 import { defineCommand } from './define.js';
-import { accountList, eventTime, groupType, int, oneOf, signedInt, str, u32 } from './fields.js';
-import { msgBody } from './msg-body.js';
+import { accountList, eventTime, int, oneOf, signedInt, str, u32 } from './fields.js';
+import { groupMessageFields } from './group.js';
 
 const opt = v.optional;
 
@@ -76,19 +76,10 @@ export const moderationCommands = [
     form: 'ack',
     summary: 'A group message @-mentioned a chatbot.',
     schema: v.looseObject({
-      CallbackCommand: opt(str),
-      GroupId: str,
-      Type: opt(groupType),
-      From_Account: str,
-      Operator_Account: opt(str),
-      Random: opt(u32),
+      ...groupMessageFields,
       MsgSeq: opt(u32),
       /** Seconds. */
       MsgTime: opt(int),
-      OnlineOnlyFlag: opt(int),
-      MsgBody: msgBody,
-      CloudCustomData: opt(str),
-      TopicId: opt(str),
       /** The chatbots the message mentions. */
       AtRobots_Account: opt(accountList),
       /** Milliseconds. */

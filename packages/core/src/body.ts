@@ -109,15 +109,14 @@ function bytesToText(bytes: Uint8Array): string {
   return Buffer.isBuffer(bytes) ? bytes.toString('utf8') : decoder.decode(bytes);
 }
 
+/** What was read: text to parse, or a value an upstream parser already produced. */
+export type ReadBody = { text: string } | { parsed: unknown };
+
 /**
- * Reads the body to text (or returns an already-parsed value as is).
- * `declaredLength` (Content-Length) lets an oversized body be refused before reading a byte.
+ * The body when it is already in memory (a string, bytes, a parsed value), synchronously; undefined
+ * for a stream, which `readBody` reads.
  */
-export async function readBody(
-  source: BodySource,
-  limit: number,
-  declaredLength?: number,
-): Promise<{ text: string } | { parsed: unknown }> {
+export function bodyInMemory(source: BodySource, limit: number): ReadBody | undefined {
   if (typeof source === 'string') {
     // A UTF-16 unit is at most 3 UTF-8 bytes: only count bytes when the string could be too long.
     if (source.length * 3 > limit && Buffer.byteLength(source) > limit) throw new BodyTooLargeError(limit);
@@ -128,12 +127,22 @@ export async function readBody(
     if (bytes.byteLength > limit) throw new BodyTooLargeError(limit);
     return { text: bytesToText(bytes) };
   }
-  if (isWebStream(source) || isNodeStream(source)) {
-    if (declaredLength !== undefined && declaredLength > limit) throw new BodyTooLargeError(limit);
-    const bytes = isWebStream(source) ? await readWebStream(source, limit) : await readNodeStream(source, limit);
-    return { text: bytesToText(bytes) };
-  }
+  if (isWebStream(source) || isNodeStream(source)) return undefined;
   return { parsed: source };
+}
+
+/**
+ * Reads the body to text (or returns an already-parsed value as is).
+ * `declaredLength` (Content-Length) lets an oversized body be refused before reading a byte.
+ */
+export async function readBody(source: BodySource, limit: number, declaredLength?: number): Promise<ReadBody> {
+  const inMemory = bodyInMemory(source, limit);
+  if (inMemory !== undefined) return inMemory;
+  if (declaredLength !== undefined && declaredLength > limit) throw new BodyTooLargeError(limit);
+  const bytes = isWebStream(source)
+    ? await readWebStream(source, limit)
+    : await readNodeStream(source as NodeJS.ReadableStream, limit);
+  return { text: bytesToText(bytes) };
 }
 
 /** Keys that, copied onto an object, would reach its prototype. */

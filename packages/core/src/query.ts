@@ -10,8 +10,15 @@ import { signMatches } from './sign.js';
 export type QueryInput = string | URLSearchParams | Readonly<Record<string, unknown>>;
 
 /** The parameters the pipeline reads, by lower-cased name. */
-const KNOWN = ['sdkappid', 'callbackcommand', 'contenttype', 'clientip', 'optplatform', 'sign', 'requesttime'] as const;
-const KNOWN_SET: ReadonlySet<string> = new Set(KNOWN);
+const KNOWN_SET: ReadonlySet<string> = new Set([
+  'sdkappid',
+  'callbackcommand',
+  'contenttype',
+  'clientip',
+  'optplatform',
+  'sign',
+  'requesttime',
+]);
 
 export interface CallbackQuery {
   readonly sdkappid?: string;
@@ -40,43 +47,74 @@ function bracketBase(key: string): string | undefined {
   return at > 0 ? key.slice(0, at).toLowerCase() : undefined;
 }
 
-function assign(query: Record<string, unknown>, params: Record<string, string>, name: string, value: unknown): void {
+type KnownName = 'sdkappid' | 'callbackcommand' | 'contenttype' | 'clientip' | 'optplatform' | 'sign' | 'requesttime';
+
+/** Calls `visit` with every name/value pair of the query, names and values decoded. */
+function forEachParam<T>(input: QueryInput, visit: (target: T, name: string, value: unknown) => void, target: T): void {
+  if (typeof input === 'string') {
+    const text = input.charCodeAt(0) === 63 /* ? */ ? input.slice(1) : input;
+    if (text.length === 0) return;
+    for (const pair of text.split('&')) {
+      if (pair.length === 0) continue;
+      const eq = pair.indexOf('=');
+      visit(target, decode(eq === -1 ? pair : pair.slice(0, eq)), eq === -1 ? '' : decode(pair.slice(eq + 1)));
+    }
+  } else if (input instanceof URLSearchParams) {
+    for (const [name, value] of input) visit(target, name, value);
+  } else {
+    for (const name of Object.keys(input)) visit(target, name, input[name]);
+  }
+}
+
+/** The known parameters, read eagerly; every parameter (`params`) only when asked for. */
+class ParsedQuery implements CallbackQuery {
+  sdkappid: string | undefined = undefined;
+  callbackcommand: string | undefined = undefined;
+  contenttype: string | undefined = undefined;
+  clientip: string | undefined = undefined;
+  optplatform: string | undefined = undefined;
+  sign: string | undefined = undefined;
+  requesttime: string | undefined = undefined;
+  readonly #input: QueryInput;
+  #params: Record<string, string> | undefined;
+
+  constructor(input: QueryInput) {
+    this.#input = input;
+  }
+
+  get params(): Readonly<Record<string, string>> {
+    if (this.#params === undefined) {
+      const params: Record<string, string> = {};
+      forEachParam(this.#input, collect, params);
+      this.#params = params;
+    }
+    return this.#params;
+  }
+}
+
+function collect(params: Record<string, string>, name: string, value: unknown): void {
+  if (typeof value === 'string' && !Object.hasOwn(params, name)) params[name] = value;
+}
+
+function assignKnown(query: ParsedQuery, name: string, value: unknown): void {
   const lower = name.toLowerCase();
   if (KNOWN_SET.has(lower)) {
     if (typeof value !== 'string') throw new MalformedQueryError(`query parameter ${name} must be a single value`);
-    if (query[lower] !== undefined) throw new MalformedQueryError(`query parameter ${name} is repeated`);
-    query[lower] = value;
-  } else {
-    const base = bracketBase(name);
-    if (base !== undefined && KNOWN_SET.has(base)) {
-      throw new MalformedQueryError(`query parameter ${name} must be a single value`);
-    }
-    if (typeof value !== 'string' || Object.hasOwn(params, name)) return;
+    if (query[lower as KnownName] !== undefined) throw new MalformedQueryError(`query parameter ${name} is repeated`);
+    query[lower as KnownName] = value;
+    return;
   }
-  params[name] = value;
+  const base = bracketBase(name);
+  if (base !== undefined && KNOWN_SET.has(base)) {
+    throw new MalformedQueryError(`query parameter ${name} must be a single value`);
+  }
 }
 
 /** Parses the query. Throws `MalformedQueryError` (400) for a known parameter that is repeated, an array or an object. */
 export function parseQuery(input: QueryInput): CallbackQuery {
-  const query: Record<string, unknown> = {};
-  const params: Record<string, string> = {};
-  if (typeof input === 'string') {
-    const text = input.charCodeAt(0) === 63 /* ? */ ? input.slice(1) : input;
-    if (text.length > 0) {
-      for (const pair of text.split('&')) {
-        if (pair.length === 0) continue;
-        const eq = pair.indexOf('=');
-        const name = decode(eq === -1 ? pair : pair.slice(0, eq));
-        assign(query, params, name, eq === -1 ? '' : decode(pair.slice(eq + 1)));
-      }
-    }
-  } else if (input instanceof URLSearchParams) {
-    for (const [name, value] of input) assign(query, params, name, value);
-  } else {
-    for (const name of Object.keys(input)) assign(query, params, name, input[name]);
-  }
-  (query as { params: Record<string, string> }).params = params;
-  return query as unknown as CallbackQuery;
+  const query = new ParsedQuery(input);
+  forEachParam(input, assignKnown, query);
+  return query;
 }
 
 /** Cheap test used by the adapters to claim a request: does the raw query carry `CallbackCommand`? */

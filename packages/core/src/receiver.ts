@@ -4,7 +4,7 @@
  * write back the `CallbackResponse`; all protocol behaviour lives here.
  */
 import * as v from 'valibot';
-import { assertNoForbiddenKey, type BodySource, parseJson, readBody } from './body.js';
+import { assertNoForbiddenKey, type BodySource, bodyInMemory, parseJson, readBody } from './body.js';
 import type { CommandSpec } from './catalogue/define.js';
 import type { CommandName } from './catalogue/index.js';
 import { commandSpec, isKnownCommand } from './catalogue/index.js';
@@ -21,14 +21,13 @@ import {
 import type {
   AnyCallbackEvent,
   AnyCallbackHandler,
-  CallbackContext,
   CallbackHandler,
   CallbackHandlers,
   ErrorHandler,
 } from './events.js';
 import type { Logger } from './logger.js';
 import { type ReceiverOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { parseQuery, type QueryInput, verifyQuery } from './query.js';
+import { type CallbackQuery, parseQuery, type QueryInput, type VerifiedQuery, verifyQuery } from './query.js';
 import { type CallbackResponse, failureResponse, JSON_HEADERS, OK_RESPONSE, replyFor } from './reply.js';
 
 /** What an adapter hands to `handle`. */
@@ -81,6 +80,46 @@ function firstIssuePath(issues: readonly v.BaseIssue<unknown>[]): string {
   return (issue && v.getDotPath(issue)) ?? '(body)';
 }
 
+/** An event. Built from a class so every event has one shape and `query` is computed only if read. */
+class ReceivedEvent {
+  readonly #query: CallbackQuery;
+  readonly sdkAppId: number;
+  readonly clientIp: string | undefined;
+  readonly optPlatform: string | undefined;
+  readonly requestTime: number | undefined;
+
+  constructor(
+    query: CallbackQuery,
+    verified: VerifiedQuery,
+    readonly command: string,
+    readonly kind: AnyCallbackEvent['kind'],
+    readonly payload: unknown,
+    readonly raw: unknown,
+  ) {
+    this.#query = query;
+    this.sdkAppId = verified.sdkAppId;
+    this.clientIp = query.clientip;
+    this.optPlatform = query.optplatform;
+    this.requestTime = verified.requestTime;
+  }
+
+  /** Every query parameter by its original name. */
+  get query(): Readonly<Record<string, string>> {
+    return this.#query.params;
+  }
+}
+
+function createEvent(
+  query: CallbackQuery,
+  verified: VerifiedQuery,
+  command: string,
+  kind: AnyCallbackEvent['kind'],
+  payload: unknown,
+  raw: unknown,
+): AnyCallbackEvent {
+  return new ReceivedEvent(query, verified, command, kind, payload, raw) as unknown as AnyCallbackEvent;
+}
+
 export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
   readonly options: ResolvedOptions;
   readonly #handlers = new Map<string, AnyHandler[]>();
@@ -130,7 +169,10 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
       command = query.callbackcommand;
       const verified = verifyQuery(query, this.options);
       const source = typeof request.body === 'function' ? request.body() : request.body;
-      const body = await readBody(source, this.options.bodyLimit, toLength(request.contentLength));
+      // In-memory bodies are taken synchronously; only a stream is awaited.
+      const body =
+        bodyInMemory(source, this.options.bodyLimit) ??
+        (await readBody(source, this.options.bodyLimit, toLength(request.contentLength)));
       let json: unknown;
       if ('text' in body) {
         payload = body.text;
@@ -147,22 +189,9 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
       if (bodyCommand !== undefined && bodyCommand !== verified.command) {
         throw new MalformedRequestError('COMMAND_MISMATCH', 'body CallbackCommand differs from the query');
       }
-      const context: CallbackContext = {
-        sdkAppId: verified.sdkAppId,
-        clientIp: query.clientip,
-        optPlatform: query.optplatform,
-        requestTime: verified.requestTime,
-        query: query.params,
-      };
       const spec = commandSpec(verified.command);
       if (spec === undefined) {
-        const event = {
-          ...context,
-          command: verified.command,
-          kind: 'unknown',
-          payload: json,
-          raw: json,
-        } as AnyCallbackEvent;
+        const event = createEvent(query, verified, verified.command, 'unknown', json, json);
         return await this.#dispatchAfter(undefined, event, log);
       }
       const result = v.safeParse(spec.schema, json);
@@ -174,16 +203,13 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
           result.issues,
         );
       }
-      const event = {
-        ...context,
-        command: spec.command,
-        kind: spec.form === 'ack' ? 'after' : 'before',
-        payload: result.output,
-        raw: json,
-      };
       return spec.form === 'ack'
-        ? await this.#dispatchAfter(spec, event as AnyCallbackEvent, log)
-        : await this.#dispatchBefore(spec, event as AnyCallbackEvent, log);
+        ? await this.#dispatchAfter(spec, createEvent(query, verified, spec.command, 'after', result.output, json), log)
+        : await this.#dispatchBefore(
+            spec,
+            createEvent(query, verified, spec.command, 'before', result.output, json),
+            log,
+          );
     } catch (caught) {
       const error = caught instanceof ImCallbackError ? caught : new InternalError({ cause: caught });
       error.command ??= command;
@@ -226,38 +252,53 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
     }
   }
 
-  async #dispatchBefore(spec: CommandSpec, event: AnyCallbackEvent, log: Logger): Promise<CallbackResponse> {
+  /** Synchronous handlers are answered synchronously; only a pending decision is awaited, against the deadline. */
+  #dispatchBefore(
+    spec: CommandSpec,
+    event: AnyCallbackEvent,
+    log: Logger,
+  ): CallbackResponse | Promise<CallbackResponse> {
     this.#notifyObservers(event, log);
     const chain = this.#handlers.get(spec.command);
-    let decision: BeforeDecision | undefined;
-    if (chain !== undefined) {
-      let pending: unknown;
-      try {
-        pending = this.#decide(chain, 0, event);
-      } catch (error) {
-        this.#reportHandlerFailure(event, error, 200, log);
-        return this.#fallback(spec, event);
-      }
-      if (isThenable(pending)) {
-        // Only an asynchronous handler needs the deadline (and its timer).
-        const outcome = await within(settle(pending), this.options.deadline);
-        if (outcome === TIMED_OUT) {
-          this.#report(
-            new HandlerTimeoutError(this.options.deadline, { command: spec.command, payload: event.raw }),
-            log,
-          );
-          return this.#fallback(spec, event);
-        }
-        if (!outcome.ok) {
-          this.#reportHandlerFailure(event, outcome.error, 200, log);
-          return this.#fallback(spec, event);
-        }
-        pending = outcome.value;
-      }
-      decision = pending as BeforeDecision | undefined;
-    }
+    if (chain === undefined) return this.#reply(spec, undefined, event, log);
+    let pending: unknown;
     try {
-      return { status: 200, body: replyFor(spec, decision, event.payload), headers: JSON_HEADERS };
+      pending = this.#decide(chain, 0, event);
+    } catch (error) {
+      this.#reportHandlerFailure(event, error, 200, log);
+      return this.#fallback(spec, event);
+    }
+    return isThenable(pending)
+      ? this.#awaitDecision(spec, pending, event, log)
+      : this.#reply(spec, pending, event, log);
+  }
+
+  async #awaitDecision(
+    spec: CommandSpec,
+    pending: PromiseLike<unknown>,
+    event: AnyCallbackEvent,
+    log: Logger,
+  ): Promise<CallbackResponse> {
+    const outcome = await within(settle(pending), this.options.deadline);
+    if (outcome === TIMED_OUT) {
+      this.#report(new HandlerTimeoutError(this.options.deadline, { command: spec.command, payload: event.raw }), log);
+      return this.#fallback(spec, event);
+    }
+    if (!outcome.ok) {
+      this.#reportHandlerFailure(event, outcome.error, 200, log);
+      return this.#fallback(spec, event);
+    }
+    return this.#reply(spec, outcome.value, event, log);
+  }
+
+  /** The decision's wire reply, or the fallback (reported) when the decision is not one the command takes. */
+  #reply(spec: CommandSpec, decision: unknown, event: AnyCallbackEvent, log: Logger): CallbackResponse {
+    try {
+      return {
+        status: 200,
+        body: replyFor(spec, decision as BeforeDecision | undefined, event.payload),
+        headers: JSON_HEADERS,
+      };
     } catch (error) {
       const reported = error as ImCallbackError;
       reported.command = spec.command;

@@ -1,3 +1,4 @@
+export { type Io as CliIo, main as cli, usage as cliUsage } from './cli.js';
 export {
   type BuildOptions,
   type BuiltRequest,

@@ -1,7 +1,7 @@
 // A small real Koa app: logs each typed event and moderates group messages before they are sent.
 // (The moderation policy and the log lines are shared by every example: examples/shared.)
 
-import { registerHandlers } from '@im-callbacks/example-shared';
+import { listen, registerHandlers } from '@im-callbacks/example-shared';
 import { imCallbacks } from '@im-callbacks/koa';
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -22,15 +22,5 @@ export function createApp({ sdkAppId, token, log = console.log }) {
 
 /** Starts the app on `port` (0: any free port) and resolves once it listens. */
 export function start({ port = 0, host = '127.0.0.1', ...options }) {
-  const app = createApp(options);
-  return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, () => {
-      const { port: actual } = server.address();
-      resolve({
-        url: `http://${host}:${actual}/im/callback`,
-        close: () => new Promise((done) => server.close(() => done())),
-      });
-    });
-    server.on('error', reject);
-  });
+  return listen(createApp(options).callback(), { port, host });
 }

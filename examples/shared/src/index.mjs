@@ -1,4 +1,5 @@
 // Shared by the example apps, so each app's own file shows only its framework's wiring.
+import { createServer } from 'node:http';
 import { allow, discard, isMsgElement, reject } from '@im-callbacks/core';
 
 const BANNED = ['free money', 'casino'];
@@ -74,4 +75,21 @@ export async function serve(start) {
     host: process.env.HOST ?? '0.0.0.0',
   });
   console.log(`Listening for IM callbacks on ${url} (set this URL in the IM console)`);
+}
+
+/**
+ * Serves a Node request listener (an Express app, a Koa app's `callback()`) on `host:port`
+ * (port 0: any free port); resolves with the callback URL and `close`.
+ */
+export function listen(listener, { port = 0, host = '127.0.0.1' } = {}) {
+  const server = createServer(listener);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      resolve({
+        url: `http://${host}:${server.address().port}/im/callback`,
+        close: () => new Promise((done) => server.close(() => done())),
+      });
+    });
+  });
 }

@@ -136,8 +136,11 @@ export function bodyInMemory(source: BodySource, limit: number): ReadBody | unde
  * `declaredLength` (Content-Length) lets an oversized body be refused before reading a byte.
  */
 export async function readBody(source: BodySource, limit: number, declaredLength?: number): Promise<ReadBody> {
-  const inMemory = bodyInMemory(source, limit);
-  if (inMemory !== undefined) return inMemory;
+  return bodyInMemory(source, limit) ?? readStreamBody(source, limit, declaredLength);
+}
+
+/** Reads a stream source (one `bodyInMemory` did not take) to text, bounded. */
+export async function readStreamBody(source: BodySource, limit: number, declaredLength?: number): Promise<ReadBody> {
   if (declaredLength !== undefined && declaredLength > limit) throw new BodyTooLargeError(limit);
   const bytes = isWebStream(source)
     ? await readWebStream(source, limit)

@@ -4,7 +4,7 @@
  * write back the `CallbackResponse`; all protocol behaviour lives here.
  */
 import * as v from 'valibot';
-import { assertNoForbiddenKey, type BodySource, bodyInMemory, parseJson, readBody } from './body.js';
+import { assertNoForbiddenKey, type BodySource, bodyInMemory, parseJson, readStreamBody } from './body.js';
 import type { CommandSpec } from './catalogue/define.js';
 import type { CommandName } from './catalogue/index.js';
 import { commandSpec, isKnownCommand } from './catalogue/index.js';
@@ -172,7 +172,7 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
       // In-memory bodies are taken synchronously; only a stream is awaited.
       const body =
         bodyInMemory(source, this.options.bodyLimit) ??
-        (await readBody(source, this.options.bodyLimit, toLength(request.contentLength)));
+        (await readStreamBody(source, this.options.bodyLimit, toLength(request.contentLength)));
       let json: unknown;
       if ('text' in body) {
         payload = body.text;

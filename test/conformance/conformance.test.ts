@@ -5,12 +5,14 @@
  * missing Content-Type, and pass-through of requests that are not callbacks.
  */
 import http from 'node:http';
+import net from 'node:net';
 import {
   type AnyCallbackEvent,
   allow,
   discard,
   type ImCallbackError,
   isMsgElement,
+  PayloadValidationError,
   reject,
   SignatureError,
   silentLogger,
@@ -61,6 +63,29 @@ function post(app: RunningTarget, options: PostOptions = {}) {
   // adds no Content-Type of its own (it would JSON-encode a Buffer under a JSON type).
   if (options.contentType) return req.set('Content-Type', options.contentType).send(built.body);
   return req.send(Buffer.from(built.body));
+}
+
+/** A POST written on a raw socket, so the request target goes out exactly as given (a `#` included). */
+function rawPost(url: string, query: string, body: string): Promise<{ status: number; text: string }> {
+  const { hostname, port, pathname } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => {
+      socket.end(
+        `POST ${pathname}?${query} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    });
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk) => {
+      text += chunk;
+    });
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+      resolve({ status, text: text.slice(text.indexOf('\r\n\r\n') + 4) });
+    });
+  });
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -196,7 +221,6 @@ describe.each(targets)('$name', (target) => {
       ],
       ['bad JSON', { payload: '{"GroupId": ' }, 'BODY_INVALID_JSON'],
       ['empty body', { payload: '' }, 'BODY_INVALID_JSON'],
-      ['a JSON array', { payload: '[1,2]' }, 'PAYLOAD_INVALID'],
       ['a __proto__ key', { payload: '{"GroupId":"g","__proto__":{"polluted":true}}' }, 'BODY_FORBIDDEN_KEY'],
     ])('%s → 400', async (_name, options, code) => {
       const app = await start();
@@ -208,22 +232,146 @@ describe.each(targets)('$name', (target) => {
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
 
-    test('schema failure → 400 naming the first issue path, raw payload to onError', async () => {
-      const app = await start();
-      const payload = { ...sample(AFTER), GroupId: 42 };
-      const res = await post(app, { payload });
-      expect(res.status).toBe(400);
-      expect(res.body.ErrorInfo).toMatch(/^PAYLOAD_INVALID: payload invalid at GroupId/);
-      expect(app.errors[0]?.code).toBe('PAYLOAD_INVALID');
-      expect(app.errors[0]?.payload).toEqual(payload);
+    describe('authenticated, parses, but fails its schema → 200, never dispatched, PAYLOAD_INVALID reported', () => {
+      test('after-callback: the OK ack; the raw payload, command, issues and request id to onError', async () => {
+        const app = await start({ token: TOKEN });
+        const handler = jest.fn();
+        app.im.on(AFTER, handler);
+        app.im.onAny(handler);
+        const payload = { ...sample(AFTER), GroupId: 42 };
+        const built = buildRequest(AFTER, payload, { sdkAppId: APP, token: TOKEN });
+        const res = await post(app, { payload, query: `${built.query}&RequestID=req-42` });
+        expect([res.status, res.text]).toEqual([200, OK]);
+        expect(handler).not.toHaveBeenCalled();
+        expect(app.errors).toHaveLength(1);
+        const error = app.errors[0] as ImCallbackError & { issues: unknown[]; path: string };
+        expect([error.code, error.status, error.command, error.requestId]).toEqual([
+          'PAYLOAD_INVALID',
+          200,
+          AFTER,
+          'req-42',
+        ]);
+        expect(error).toBeInstanceOf(PayloadValidationError);
+        expect(error.payload).toEqual(payload);
+        expect(error.path).toBe('GroupId');
+        expect(error.message).toMatch(/^payload invalid at GroupId/);
+        expect(error.issues.length).toBeGreaterThan(0);
+      });
+
+      test('a malformed message element reports its exact path', async () => {
+        const app = await start();
+        const payload = { ...sample(AFTER), MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 7 } }] };
+        const res = await post(app, { payload });
+        expect([res.status, res.text]).toEqual([200, OK]);
+        expect(app.errors.map((e) => [e.code, e.message])).toEqual([
+          ['PAYLOAD_INVALID', expect.stringMatching(/payload invalid at MsgBody\.0\.MsgContent\.Text/)],
+        ]);
+      });
+
+      test('before-callback: the fallback decision (allow), never a FAIL body with ErrorCode 1', async () => {
+        const app = await start();
+        const handler = jest.fn(() => reject(10100));
+        app.im.on(BEFORE, handler);
+        const res = await post(app, { command: BEFORE, payload: { ...sample(BEFORE), MsgBody: 'not a list' } });
+        expect([res.status, res.text]).toEqual([200, OK]);
+        expect(handler).not.toHaveBeenCalled();
+        expect(app.errors.map((e) => [e.code, e.status, e.command])).toEqual([['PAYLOAD_INVALID', 200, BEFORE]]);
+      });
+
+      test("before-callback with fallback 'reject': the plain refusal", async () => {
+        const app = await start({ fallback: 'reject' });
+        const res = await post(app, { command: BEFORE, payload: { ...sample(BEFORE), GroupId: null } });
+        expect([res.status, res.body]).toEqual([200, { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 1 }]);
+      });
+
+      test('friend before-callback: every friend that can be read from the body is allowed', async () => {
+        const app = await start();
+        const command = 'Sns.CallbackPrevFriendAdd';
+        const payload = { ...sample(command), From_Account: 7 };
+        const res = await post(app, { command, payload });
+        expect(res.status).toBe(200);
+        expect(res.body.ResultItem).toEqual(
+          payload.FriendItem.map((item) => ({ To_Account: item.To_Account, ResultCode: 0, ResultInfo: '' })),
+        );
+        expect(app.errors.map((e) => e.code)).toEqual(['PAYLOAD_INVALID']);
+      });
+
+      test.each([
+        ['a JSON array', '[1,2]'],
+        ['a JSON string', '"text"'],
+        ['null', 'null'],
+      ])('%s (not an object) → 200 OK ack, PAYLOAD_INVALID', async (_name, body) => {
+        const app = await start();
+        const handler = jest.fn();
+        app.im.onAny(handler);
+        const res = await post(app, { payload: body });
+        expect([res.status, res.text]).toEqual([200, OK]);
+        expect(handler).not.toHaveBeenCalled();
+        expect(app.errors.map((e) => [e.code, e.status])).toEqual([['PAYLOAD_INVALID', 200]]);
+      });
     });
 
-    test('a malformed message element reports its exact path', async () => {
-      const app = await start();
-      const payload = { ...sample(AFTER), MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: 7 } }] };
-      const res = await post(app, { payload });
-      expect(res.status).toBe(400);
-      expect(res.body.ErrorInfo).toMatch(/payload invalid at MsgBody\.0\.MsgContent\.Text/);
+    describe('the request id (RequestID / RequestId)', () => {
+      test.each(['RequestID', 'RequestId', 'requestid'])(
+        '%s is on the event, outside the Sign, and on errors',
+        async (name) => {
+          const app = await start({ token: TOKEN });
+          const seen: (string | undefined)[] = [];
+          app.im.onAny((event) => {
+            seen.push(event.requestId);
+          });
+          const id = '0b7e4c0f-3a2d-4c4e-9f0b-8d7a6c5b4a39';
+          const built = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP, token: TOKEN });
+          // Tencent's own order: parameters sorted by name, the id among them.
+          const query = `${built.query}&${name}=${id}`.split('&').sort().join('&');
+          const res = await post(app, { query });
+          expect([res.status, res.text]).toEqual([200, OK]);
+          expect(seen).toEqual([id]);
+          const refused = await post(app, { query: query.replace(/Sign=[0-9a-f]+/, `Sign=${'0'.repeat(64)}`) });
+          expect(refused.status).toBe(401);
+          expect(app.errors.map((e) => [e.code, e.requestId])).toEqual([['SIGN_INVALID', id]]);
+        },
+      );
+
+      test('absent: undefined on the event', async () => {
+        const app = await start();
+        const seen: unknown[] = [];
+        app.im.onAny((event) => {
+          seen.push(event.requestId);
+        });
+        await post(app);
+        expect(seen).toEqual([undefined]);
+      });
+    });
+
+    describe('one way to read the query', () => {
+      test('a percent-encoded parameter name (Callback%43ommand) is the command', async () => {
+        const app = await start();
+        const seen: string[] = [];
+        app.im.onAny((event) => {
+          seen.push(event.command);
+        });
+        const built = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP });
+        const res = await post(app, { query: built.query.replace('CallbackCommand=', 'Callback%43ommand=') });
+        expect([res.status, res.text]).toEqual([200, OK]);
+        expect(seen).toEqual([AFTER]);
+      });
+
+      test('a # fragment is not part of the query', async () => {
+        const app = await start();
+        const seen: (string | undefined)[] = [];
+        app.im.onAny((event) => {
+          seen.push(event.optPlatform);
+        });
+        const built = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP });
+        // Sent raw on purpose: clients never send a fragment, a hostile one may.
+        const res = await rawPost(app.url, `${built.query}#OptPlatform=Evil`, built.body);
+        expect(res.status).toBe(200);
+        expect(seen).toEqual(['RESTAPI']);
+        const other = await rawPost(app.url, `SdkAppid=${APP}#&CallbackCommand=${AFTER}`, built.body);
+        expect(other.status).toBe(400);
+        expect(app.errors.map((e) => e.code)).toEqual(['COMMAND_MISSING']);
+      });
     });
 
     test('unknown command → 200 OK, delivered to onAny as an unknown event', async () => {
@@ -560,7 +708,7 @@ describe.each(targets)('$name', (target) => {
       const app = await start({ upstream, token: TOKEN });
       const seen: number[] = [];
       app.im.on(AFTER, (event) => {
-        seen.push(event.payload.MsgSeq);
+        seen.push(event.payload.MsgSeq ?? -1);
       });
       app.im.on(BEFORE, () => reject(10100, 'x'));
       for (const contentType of contentTypes) {

@@ -3,7 +3,7 @@
  * framework left us (a Node stream, a Web stream, a string, bytes, or an object an upstream body
  * parser produced), and parsed without letting `__proto__` keys through.
  */
-import { BodyTooLargeError, MalformedRequestError } from './errors.js';
+import { BodyTimeoutError, BodyTooLargeError, MalformedRequestError } from './errors.js';
 
 /** Anything a framework may hand over as the body. */
 export type BodySource =
@@ -28,11 +28,19 @@ function isWebStream(value: unknown): value is ReadableStream<Uint8Array> {
   return typeof (value as ReadableStream | null)?.getReader === 'function';
 }
 
-function readNodeStream(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
+function readNodeStream(stream: NodeJS.ReadableStream, limit: number, timeout: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // The body has `timeout` ms to arrive; then reading stops (the adapter closes the connection).
+    const timer = setTimeout(() => {
+      cleanup();
+      stream.pause();
+      chunks.length = 0;
+      reject(new BodyTimeoutError(timeout));
+    }, timeout);
     const cleanup = (): void => {
+      clearTimeout(timer);
       stream.removeListener('data', onData);
       stream.removeListener('end', onEnd);
       stream.removeListener('error', onError);
@@ -79,13 +87,25 @@ function readNodeStream(stream: NodeJS.ReadableStream, limit: number): Promise<B
   });
 }
 
-async function readWebStream(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+const TIMED_OUT = Symbol('timed out');
+
+async function readWebStream(stream: ReadableStream<Uint8Array>, limit: number, timeout: number): Promise<Uint8Array> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(resolve, timeout, TIMED_OUT);
+  });
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const next = await Promise.race([reader.read(), expired]);
+      if (next === TIMED_OUT) {
+        // Cancelling settles the pending read; the runtime stops taking the body.
+        reader.cancel().catch(() => {});
+        throw new BodyTimeoutError(timeout);
+      }
+      const { done, value } = next;
       if (done) break;
       size += value.byteLength;
       if (size > limit) {
@@ -95,9 +115,10 @@ async function readWebStream(stream: ReadableStream<Uint8Array>, limit: number):
       chunks.push(value);
     }
   } catch (error) {
-    if (error instanceof BodyTooLargeError) throw error;
+    if (error instanceof BodyTooLargeError || error instanceof BodyTimeoutError) throw error;
     throw new MalformedRequestError('BODY_READ_FAILED', 'request body could not be read');
   } finally {
+    clearTimeout(timer);
     reader.releaseLock();
   }
   return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, size);
@@ -131,20 +152,31 @@ export function bodyInMemory(source: BodySource, limit: number): ReadBody | unde
   return { parsed: source };
 }
 
+/** How a stream body is read: at most `limit` bytes, all of them within `timeout` ms. */
+export interface ReadLimits {
+  readonly limit: number;
+  readonly timeout: number;
+}
+
 /**
  * Reads the body to text (or returns an already-parsed value as is).
  * `declaredLength` (Content-Length) lets an oversized body be refused before reading a byte.
  */
-export async function readBody(source: BodySource, limit: number, declaredLength?: number): Promise<ReadBody> {
-  return bodyInMemory(source, limit) ?? readStreamBody(source, limit, declaredLength);
+export async function readBody(source: BodySource, limits: ReadLimits, declaredLength?: number): Promise<ReadBody> {
+  return bodyInMemory(source, limits.limit) ?? readStreamBody(source, limits, declaredLength);
 }
 
-/** Reads a stream source (one `bodyInMemory` did not take) to text, bounded. */
-export async function readStreamBody(source: BodySource, limit: number, declaredLength?: number): Promise<ReadBody> {
+/** Reads a stream source (one `bodyInMemory` did not take) to text, bounded in size and time. */
+export async function readStreamBody(
+  source: BodySource,
+  limits: ReadLimits,
+  declaredLength?: number,
+): Promise<ReadBody> {
+  const { limit, timeout } = limits;
   if (declaredLength !== undefined && declaredLength > limit) throw new BodyTooLargeError(limit);
   const bytes = isWebStream(source)
-    ? await readWebStream(source, limit)
-    : await readNodeStream(source as NodeJS.ReadableStream, limit);
+    ? await readWebStream(source, limit, timeout)
+    : await readNodeStream(source as NodeJS.ReadableStream, limit, timeout);
   return { text: bytesToText(bytes) };
 }
 
@@ -179,7 +211,8 @@ function hasForbiddenKey(value: unknown): string | undefined {
 /**
  * Parses JSON text, refusing `__proto__` and `constructor.prototype` keys (400): JSON.parse makes
  * them own properties, but any later merge or copy would turn them into prototype pollution.
- * The scan only runs when the text could hold such a key.
+ * The parsed value is always walked: a key can be spelt with JSON escapes (`"\u005f_proto__"`),
+ * so no test of the text can rule one out.
  */
 export function parseJson(text: string): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -190,7 +223,7 @@ export function parseJson(text: string): unknown {
   } catch {
     throw new MalformedRequestError('BODY_INVALID_JSON', 'body is not valid JSON', { payload: text });
   }
-  if (body.includes('__proto__') || body.includes('prototype')) assertNoForbiddenKey(value);
+  assertNoForbiddenKey(value);
   return value;
 }
 

@@ -18,6 +18,7 @@ export type ImCallbackErrorCode =
   | 'BODY_FORBIDDEN_KEY'
   | 'BODY_READ_FAILED'
   | 'BODY_TOO_LARGE'
+  | 'BODY_TIMEOUT'
   | 'BODY_UNAVAILABLE'
   | 'PAYLOAD_INVALID'
   | 'METHOD_NOT_ALLOWED'
@@ -33,6 +34,8 @@ export interface ImCallbackErrorDetails {
   payload?: unknown;
   /** What caused this error (a handler's exception, a valibot issue list...). */
   cause?: unknown;
+  /** The callback's `RequestID` query parameter, when it had one. */
+  requestId?: string | undefined;
 }
 
 export class ImCallbackError extends Error {
@@ -43,6 +46,8 @@ export class ImCallbackError extends Error {
   command: string | undefined;
   /** The parsed body, or its text when it was not JSON, when there was one. */
   payload: unknown;
+  /** The callback's `RequestID` (or `RequestId`) query parameter, when it had one: quote it to Tencent support. */
+  requestId: string | undefined;
 
   constructor(code: ImCallbackErrorCode, status: number, message: string, details: ImCallbackErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -51,6 +56,7 @@ export class ImCallbackError extends Error {
     this.status = status;
     this.command = details.command;
     this.payload = details.payload;
+    this.requestId = details.requestId;
   }
 }
 
@@ -90,12 +96,17 @@ export class MalformedRequestError extends ImCallbackError {
   }
 }
 
-/** The body failed the command's schema. 400; `issues` holds valibot's issue list. */
+/**
+ * An authenticated body that is JSON but fails its command's schema. The IM backend is answered
+ * 200 (after-callbacks: the OK ack; before-callbacks: the fallback decision), because Tencent does
+ * not resend after-callbacks and reads a before-callback's `ErrorCode` 1 as "refuse"; this error
+ * carries the raw payload and valibot's `issues` so nothing is lost. Handlers never see the payload.
+ */
 export class PayloadValidationError extends ImCallbackError {
   readonly issues: readonly unknown[];
   readonly path: string;
   constructor(message: string, path: string, issues: readonly unknown[], details?: ImCallbackErrorDetails) {
-    super('PAYLOAD_INVALID', 400, message, details);
+    super('PAYLOAD_INVALID', 200, message, details);
     this.issues = issues;
     this.path = path;
   }
@@ -107,6 +118,15 @@ export class BodyTooLargeError extends ImCallbackError {
   constructor(limit: number, details?: ImCallbackErrorDetails) {
     super('BODY_TOO_LARGE', 413, `body exceeds the limit of ${limit} bytes`, details);
     this.limit = limit;
+  }
+}
+
+/** The body did not arrive completely within `bodyTimeout`. 408; the connection is closed. */
+export class BodyTimeoutError extends ImCallbackError {
+  readonly timeout: number;
+  constructor(timeout: number, details?: ImCallbackErrorDetails) {
+    super('BODY_TIMEOUT', 408, `body did not arrive within ${timeout} ms`, details);
+    this.timeout = timeout;
   }
 }
 
@@ -156,4 +176,21 @@ export class InternalError extends ImCallbackError {
   constructor(details?: ImCallbackErrorDetails) {
     super('INTERNAL_ERROR', 500, 'internal error', details);
   }
+}
+
+/**
+ * The one place a foreign value (a `TypeError` from a handler's data, anything thrown) becomes a
+ * typed error: `wrap` makes it, and the context the pipeline knows is filled in where missing.
+ * `onError` never receives anything else.
+ */
+export function toImCallbackError(
+  caught: unknown,
+  context: { command?: string | undefined; payload?: unknown; requestId?: string | undefined },
+  wrap: (cause: unknown) => ImCallbackError = (cause) => new InternalError({ cause }),
+): ImCallbackError {
+  const error = caught instanceof ImCallbackError ? caught : wrap(caught);
+  error.command ??= context.command;
+  if (error.payload === undefined) error.payload = context.payload;
+  error.requestId ??= context.requestId;
+  return error;
 }

@@ -11,6 +11,11 @@ export interface CallbackContext {
   readonly optPlatform: string | undefined;
   /** `RequestTime` in Unix seconds, when callback authentication is on. */
   readonly requestTime: number | undefined;
+  /**
+   * The undocumented per-request id Tencent sends as `RequestID` (or `RequestId`), when present:
+   * quote it to Tencent support, or use it to recognise a resent callback. Not covered by the Sign.
+   */
+  readonly requestId: string | undefined;
   /** Every query parameter by its original name. */
   readonly query: Readonly<Record<string, string>>;
 }

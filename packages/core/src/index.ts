@@ -1,5 +1,5 @@
 export { attachHandlers } from './attach.js';
-export { assertNoForbiddenKey, type BodySource, parseJson, readBody } from './body.js';
+export { assertNoForbiddenKey, type BodySource, parseJson, type ReadLimits, readBody } from './body.js';
 export {
   C2C_REJECT_CODES,
   type CommandSpec,
@@ -68,11 +68,12 @@ export type {
 } from './events.js';
 export { defaultLogger, type Logger, silentLogger } from './logger.js';
 export {
+  CLOSE_GRACE_MS,
   checkPathOption,
   claimsRequest,
+  closeAfterAnswer,
   nodeBodySource,
   pathOf,
-  queryOf,
   type UpstreamBody,
   writeNodeResponse,
 } from './node.js';
@@ -83,10 +84,20 @@ export {
   hasCallbackCommand,
   parseQuery,
   type QueryInput,
+  queryOf,
   type VerifiedQuery,
   verifyQuery,
 } from './query.js';
 export type { CallbackRequest } from './receiver.js';
 export { CallbackReceiver, createReceiver } from './receiver.js';
-export { type CallbackResponse, failureResponse, JSON_HEADERS, OK_REPLY, OK_RESPONSE, replyFor } from './reply.js';
+export {
+  type CallbackResponse,
+  decisionInputs,
+  failureResponse,
+  fallbackReply,
+  JSON_HEADERS,
+  OK_REPLY,
+  OK_RESPONSE,
+  replyFor,
+} from './reply.js';
 export { computeSign, signMatches } from './sign.js';

@@ -3,6 +3,7 @@
  * and write the response. Framework-free: only `node:http` shapes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { BodySource } from './body.js';
 import { BodyUnavailableError } from './errors.js';
 import { hasCallbackCommand } from './query.js';
@@ -31,24 +32,57 @@ export function nodeBodySource(req: IncomingMessage, upstream: UpstreamBody = {}
   throw new BodyUnavailableError('request body was consumed by an upstream middleware that kept no copy of it');
 }
 
-/** The query part of a request URL (without `?`), or '' when there is none. */
-export function queryOf(url: string | undefined): string {
-  if (url === undefined) return '';
-  const at = url.indexOf('?');
-  return at === -1 ? '' : url.slice(at + 1);
-}
-
-/** The path part of a request URL. */
+/** The path part of a request URL (before `?` or `#`). */
 export function pathOf(url: string | undefined): string {
   if (url === undefined) return '/';
-  const at = url.indexOf('?');
+  const at = url.search(/[?#]/);
   return at === -1 ? url : url.slice(0, at);
 }
 
-export function writeNodeResponse(res: ServerResponse, response: CallbackResponse): void {
+/** How long a refused connection stays open for the client to read the answer, in ms. */
+export const CLOSE_GRACE_MS = 1000;
+
+function stayPaused(this: Socket): void {
+  this.pause();
+}
+
+/**
+ * Answering before the request body was read to its end (401, 403, 408, 413): stop reading and
+ * close the connection without losing the answer. Returns whether it did so; the caller then sends
+ * `Connection: close` with the answer.
+ *
+ * Left alone, Node's HTTP server either drains the whole unread body to keep the connection alive
+ * (an unauthenticated client could stream gigabytes into a refused request), or, with
+ * `Connection: close`, destroys the socket as soon as the answer is flushed, and the client, still
+ * sending, gets a reset that can discard the answer before it is read. Instead the socket stops
+ * reading (and is held paused when the server resumes it to discard the body), the answer and a
+ * FIN go out, and the socket is destroyed after `graceMs`, or as soon as it closes on its own.
+ */
+export function closeAfterAnswer(req: IncomingMessage, graceMs = CLOSE_GRACE_MS): boolean {
+  if (req.complete) return false;
+  const socket = req.socket as Socket | null;
+  if (socket === null || socket.destroyed) return false;
+  socket.pause();
+  socket.on('resume', stayPaused);
+  // Called by Node's HTTP server once an answer with `Connection: close` is flushed.
+  socket.destroySoon = function lingeringClose(this: Socket): void {
+    if (this.writable) this.end();
+    const timer = setTimeout(() => this.destroy(), graceMs);
+    timer.unref();
+    this.once('close', () => clearTimeout(timer));
+  };
+  return true;
+}
+
+/**
+ * Writes the answer on a Node response. With the request, an answer sent before its body was read
+ * to the end closes the connection (see `closeAfterAnswer`).
+ */
+export function writeNodeResponse(res: ServerResponse, response: CallbackResponse, req?: IncomingMessage): void {
   if (res.headersSent || res.writableEnded) return;
   res.statusCode = response.status;
   for (const name in response.headers) res.setHeader(name, response.headers[name] as string);
+  if (req !== undefined && closeAfterAnswer(req)) res.setHeader('connection', 'close');
   res.end(response.body);
 }
 

@@ -15,6 +15,11 @@ export interface ReceiverOptions {
   requestTimeWindow?: number;
   /** Largest body read, in bytes. Default 1 MiB. */
   bodyLimit?: number;
+  /**
+   * Milliseconds the whole body has to arrive in, once the query is verified; after that the
+   * answer is 408 and the connection is closed. Default 3000 (the IM backend gives up after 2 s).
+   */
+  bodyTimeout?: number;
   /** Milliseconds a handler has before the answer goes out (fallback for before-callbacks). Default 1500; Tencent waits 2000. */
   deadline?: number;
   /** Decision sent when a before-callback handler throws, misses the deadline or returns an invalid decision. Default 'allow' (what Tencent does on timeout). */
@@ -30,6 +35,7 @@ export interface ResolvedOptions {
   tokens: readonly string[];
   requestTimeWindow: number;
   bodyLimit: number;
+  bodyTimeout: number;
   deadline: number;
   fallback: 'allow' | 'reject';
   logger: Logger;
@@ -95,6 +101,8 @@ export function resolveOptions(options: ReceiverOptions): ResolvedOptions {
     tokens: tokenList(options.token),
     requestTimeWindow: positive('requestTimeWindow', options.requestTimeWindow, 60),
     bodyLimit: positive('bodyLimit', options.bodyLimit, 1024 * 1024),
+    // A timer cannot wait longer than 2^31 - 1 ms.
+    bodyTimeout: positive('bodyTimeout', options.bodyTimeout, 3000, 2_147_483_647),
     // Tencent gives up after 2 s; a deadline at or past it would answer nobody.
     deadline: positive('deadline', options.deadline, 1500, 1999),
     fallback: options.fallback ?? 'allow',

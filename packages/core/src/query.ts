@@ -9,8 +9,8 @@ import { signMatches } from './sign.js';
 /** A raw query string (with or without `?`), URLSearchParams, or an object a framework parsed. */
 export type QueryInput = string | URLSearchParams | Readonly<Record<string, unknown>>;
 
-/** The parameters the pipeline reads, by lower-cased name. */
-const KNOWN_SET: ReadonlySet<string> = new Set([
+/** The parameters the pipeline reads, by lower-cased name: the one list every other use derives from. */
+const KNOWN_NAMES = [
   'sdkappid',
   'callbackcommand',
   'contenttype',
@@ -18,19 +18,17 @@ const KNOWN_SET: ReadonlySet<string> = new Set([
   'optplatform',
   'sign',
   'requesttime',
-]);
+  // Undocumented per-request id (`RequestID` in 2022 captures, `RequestId` in 2021); not signed.
+  'requestid',
+] as const;
+type KnownName = (typeof KNOWN_NAMES)[number];
+const KNOWN_SET: ReadonlySet<string> = new Set(KNOWN_NAMES);
 
-export interface CallbackQuery {
-  readonly sdkappid?: string;
-  readonly callbackcommand?: string;
-  readonly contenttype?: string;
-  readonly clientip?: string;
-  readonly optplatform?: string;
-  readonly sign?: string;
-  readonly requesttime?: string;
+/** The known parameters by lower-cased name, and every parameter by its original name. */
+export type CallbackQuery = { readonly [K in KnownName]?: string } & {
   /** Every parameter with its original name (first value of a repeated unknown parameter). */
   readonly params: Readonly<Record<string, string>>;
-}
+};
 
 function decode(value: string): string {
   if (value.indexOf('%') === -1 && value.indexOf('+') === -1) return value;
@@ -46,8 +44,6 @@ function bracketBase(key: string): string | undefined {
   const at = key.indexOf('[');
   return at > 0 ? key.slice(0, at).toLowerCase() : undefined;
 }
-
-type KnownName = 'sdkappid' | 'callbackcommand' | 'contenttype' | 'clientip' | 'optplatform' | 'sign' | 'requesttime';
 
 /** Calls `visit` with every name/value pair of the query, names and values decoded. */
 function forEachParam<T>(input: QueryInput, visit: (target: T, name: string, value: unknown) => void, target: T): void {
@@ -67,7 +63,7 @@ function forEachParam<T>(input: QueryInput, visit: (target: T, name: string, val
 }
 
 /** The known parameters, read eagerly; every parameter (`params`) only when asked for. */
-class ParsedQuery implements CallbackQuery {
+class ParsedQuery implements Record<KnownName, string | undefined> {
   sdkappid: string | undefined = undefined;
   callbackcommand: string | undefined = undefined;
   contenttype: string | undefined = undefined;
@@ -75,6 +71,7 @@ class ParsedQuery implements CallbackQuery {
   optplatform: string | undefined = undefined;
   sign: string | undefined = undefined;
   requesttime: string | undefined = undefined;
+  requestid: string | undefined = undefined;
   readonly #input: QueryInput;
   #params: Record<string, string> | undefined;
 
@@ -117,10 +114,51 @@ export function parseQuery(input: QueryInput): CallbackQuery {
   return query;
 }
 
-/** Cheap test used by the adapters to claim a request: does the raw query carry `CallbackCommand`? */
+/**
+ * The query part of a request URL: after the first `?`, without a `#` fragment; '' when there is
+ * none. Every adapter and the fetch handler read the query through this, so a URL means the same
+ * everywhere.
+ */
+export function queryOf(url: string | undefined): string {
+  if (url === undefined) return '';
+  const at = url.indexOf('?');
+  if (at === -1) return '';
+  const hash = url.indexOf('#', at);
+  return hash === -1 ? url.slice(at + 1) : url.slice(at + 1, hash);
+}
+
+function isCommandName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower === 'callbackcommand' || bracketBase(name) === 'callbackcommand';
+}
+
+/**
+ * Whether a raw query names a `CallbackCommand` parameter (any case, percent-encoded or not), which
+ * is how a callback is told from the app's other POSTs at the root. Parameter names are parsed, not
+ * searched for: `?q=callbackcommand` is not a callback. A name that is not valid percent-encoding
+ * is compared as written.
+ */
 export function hasCallbackCommand(rawQuery: string): boolean {
-  // Case-insensitive search without building a lower-cased copy on the common path.
-  return rawQuery.includes('CallbackCommand=') || rawQuery.toLowerCase().includes('callbackcommand');
+  const text = rawQuery.charCodeAt(0) === 63 /* ? */ ? rawQuery.slice(1) : rawQuery;
+  let from = 0;
+  while (from < text.length) {
+    let end = text.indexOf('&', from);
+    if (end === -1) end = text.length;
+    const eq = text.indexOf('=', from);
+    const name = text.slice(from, eq === -1 || eq > end ? end : eq);
+    if (name.length >= 15) {
+      if (isCommandName(name)) return true;
+      if (name.indexOf('%') !== -1 || name.indexOf('+') !== -1) {
+        try {
+          if (isCommandName(decodeURIComponent(name.replace(/\+/g, ' ')))) return true;
+        } catch {
+          // Not a parameter name this function can read: not a command.
+        }
+      }
+    }
+    from = end + 1;
+  }
+  return false;
 }
 
 const REQUEST_TIME = /^\d{1,12}$/;
@@ -130,6 +168,8 @@ export interface VerifiedQuery {
   readonly sdkAppId: number;
   readonly command: string;
   readonly requestTime: number | undefined;
+  /** The undocumented per-request id (`RequestID`), when sent. */
+  readonly requestId: string | undefined;
 }
 
 /**
@@ -165,5 +205,5 @@ export function verifyQuery(query: CallbackQuery, options: ResolvedOptions): Ver
   const command = query.callbackcommand;
   if (command === undefined || command === '')
     throw new MalformedRequestError('COMMAND_MISSING', 'CallbackCommand is missing');
-  return { sdkAppId: Number(sdkAppId), command, requestTime };
+  return { sdkAppId: Number(sdkAppId), command, requestTime, requestId: query.requestid };
 }

@@ -4,19 +4,27 @@
  * write back the `CallbackResponse`; all protocol behaviour lives here.
  */
 import * as v from 'valibot';
-import { assertNoForbiddenKey, type BodySource, bodyInMemory, parseJson, readStreamBody } from './body.js';
+import {
+  assertNoForbiddenKey,
+  type BodySource,
+  bodyInMemory,
+  parseJson,
+  type ReadLimits,
+  readStreamBody,
+} from './body.js';
 import type { CommandSpec } from './catalogue/define.js';
 import type { CommandName } from './catalogue/index.js';
 import { commandSpec, isKnownCommand } from './catalogue/index.js';
-import { allow, type BeforeDecision, reject } from './decisions.js';
+import type { BeforeDecision } from './decisions.js';
 import {
+  DecisionError,
   HandlerError,
   HandlerTimeoutError,
-  ImCallbackError,
-  InternalError,
+  type ImCallbackError,
   MalformedRequestError,
   MethodNotAllowedError,
   PayloadValidationError,
+  toImCallbackError,
 } from './errors.js';
 import type {
   AnyCallbackEvent,
@@ -27,8 +35,16 @@ import type {
 } from './events.js';
 import type { Logger } from './logger.js';
 import { type ReceiverOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { type CallbackQuery, parseQuery, type QueryInput, type VerifiedQuery, verifyQuery } from './query.js';
-import { type CallbackResponse, failureResponse, JSON_HEADERS, OK_RESPONSE, replyFor } from './reply.js';
+import { type CallbackQuery, parseQuery, type QueryInput, queryOf, type VerifiedQuery, verifyQuery } from './query.js';
+import {
+  type CallbackResponse,
+  decisionInputs,
+  failureResponse,
+  fallbackReply,
+  JSON_HEADERS,
+  OK_RESPONSE,
+  replyFor,
+} from './reply.js';
 
 /** What an adapter hands to `handle`. */
 export interface CallbackRequest {
@@ -75,6 +91,11 @@ function toLength(value: number | string | undefined): number | undefined {
   return Number.isFinite(length) && length >= 0 ? length : undefined;
 }
 
+/** What every error about an event carries: its command, its payload as sent, its request id. */
+function errorContext(event: AnyCallbackEvent): { command: string; payload: unknown; requestId: string | undefined } {
+  return { command: event.command, payload: event.raw, requestId: event.requestId };
+}
+
 function firstIssuePath(issues: readonly v.BaseIssue<unknown>[]): string {
   const issue = issues[0];
   return (issue && v.getDotPath(issue)) ?? '(body)';
@@ -87,6 +108,7 @@ class ReceivedEvent {
   readonly clientIp: string | undefined;
   readonly optPlatform: string | undefined;
   readonly requestTime: number | undefined;
+  readonly requestId: string | undefined;
 
   constructor(
     query: CallbackQuery,
@@ -101,6 +123,7 @@ class ReceivedEvent {
     this.clientIp = query.clientip;
     this.optPlatform = query.optplatform;
     this.requestTime = verified.requestTime;
+    this.requestId = verified.requestId;
   }
 
   /** Every query parameter by its original name. */
@@ -125,9 +148,11 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
   readonly #handlers = new Map<string, AnyHandler[]>();
   readonly #anyHandlers: AnyCallbackHandler[] = [];
   readonly #errorHandlers: ErrorHandler[] = [];
+  readonly #limits: ReadLimits;
 
   constructor(options: ReceiverOptions) {
     this.options = resolveOptions(options);
+    this.#limits = { limit: this.options.bodyLimit, timeout: this.options.bodyTimeout };
     if (this.options.tokens.length === 0) {
       this.options.logger.warn(
         'no callback token configured: requests are not authenticated. Set the token from the IM console (callback authentication).',
@@ -161,35 +186,37 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
 
   /** Runs the whole pipeline for one request. Never rejects: every failure becomes a response. */
   async handle(request: CallbackRequest): Promise<CallbackResponse> {
-    let command: string | undefined;
-    let payload: unknown;
+    // What the pipeline has learnt so far, for the error report if a stage refuses the request.
+    const known: { command?: string | undefined; payload?: unknown; requestId?: string | undefined } = {};
     const log = request.logger ?? this.options.logger;
     try {
       const query = parseQuery(request.query);
-      command = query.callbackcommand;
+      known.command = query.callbackcommand;
+      known.requestId = query.requestid;
       const verified = verifyQuery(query, this.options);
       const source = typeof request.body === 'function' ? request.body() : request.body;
       // In-memory bodies are taken synchronously; only a stream is awaited.
       const body =
         bodyInMemory(source, this.options.bodyLimit) ??
-        (await readStreamBody(source, this.options.bodyLimit, toLength(request.contentLength)));
+        (await readStreamBody(source, this.#limits, toLength(request.contentLength)));
       let json: unknown;
       if ('text' in body) {
-        payload = body.text;
+        known.payload = body.text;
         json = parseJson(body.text);
       } else {
         json = body.parsed;
         assertNoForbiddenKey(json);
       }
-      payload = json;
-      if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-        throw new PayloadValidationError('body must be a JSON object', '(body)', []);
-      }
-      const bodyCommand = (json as Record<string, unknown>).CallbackCommand;
+      known.payload = json;
+      const isObject = typeof json === 'object' && json !== null && !Array.isArray(json);
+      const bodyCommand = isObject ? (json as Record<string, unknown>).CallbackCommand : undefined;
       if (bodyCommand !== undefined && bodyCommand !== verified.command) {
         throw new MalformedRequestError('COMMAND_MISMATCH', 'body CallbackCommand differs from the query');
       }
       const spec = commandSpec(verified.command);
+      if (!isObject) {
+        return this.#invalid(spec, new PayloadValidationError('body must be a JSON object', '(body)', []), known, log);
+      }
       if (spec === undefined) {
         const event = createEvent(query, verified, verified.command, 'unknown', json, json);
         return await this.#dispatchAfter(undefined, event, log);
@@ -197,11 +224,8 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
       const result = v.safeParse(spec.schema, json);
       if (!result.success) {
         const path = firstIssuePath(result.issues);
-        throw new PayloadValidationError(
-          `payload invalid at ${path}: ${result.issues[0]?.message ?? 'invalid'}`,
-          path,
-          result.issues,
-        );
+        const message = `payload invalid at ${path}: ${result.issues[0]?.message ?? 'invalid'}`;
+        return this.#invalid(spec, new PayloadValidationError(message, path, result.issues), known, log);
       }
       return spec.form === 'ack'
         ? await this.#dispatchAfter(spec, createEvent(query, verified, spec.command, 'after', result.output, json), log)
@@ -211,12 +235,27 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
             log,
           );
     } catch (caught) {
-      const error = caught instanceof ImCallbackError ? caught : new InternalError({ cause: caught });
-      error.command ??= command;
-      if (error.payload === undefined) error.payload = payload;
+      const error = toImCallbackError(caught, known);
       this.#report(error, log);
       return failureResponse(error);
     }
+  }
+
+  /**
+   * An authenticated JSON body that fails its schema: reported (with the raw payload and the
+   * issues), never dispatched, and answered 200, since Tencent does not resend an after-callback
+   * and reads `ErrorCode` 1 in a before-callback's reply as "refuse": after-callbacks get the OK
+   * ack, before-callbacks the fallback decision.
+   */
+  #invalid(
+    spec: CommandSpec | undefined,
+    error: PayloadValidationError,
+    known: { command?: string | undefined; payload?: unknown; requestId?: string | undefined },
+    log: Logger,
+  ): CallbackResponse {
+    this.#report(toImCallbackError(error, known), log);
+    if (spec === undefined || spec.form === 'ack') return OK_RESPONSE;
+    return this.#fallback(spec, decisionInputs(spec, known.payload));
   }
 
   /** The Web-standard handler: `(Request) => Promise<Response>`, same pipeline and status table. */
@@ -228,10 +267,8 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
       response = failureResponse(error);
       return new Response(response.body, { status: response.status, headers: { ...response.headers, allow: 'POST' } });
     }
-    const url = request.url;
-    const at = url.indexOf('?');
     response = await this.handle({
-      query: at === -1 ? '' : (url.slice(at + 1).split('#')[0] ?? ''),
+      query: queryOf(request.url),
       body: () => request.body,
       contentLength: request.headers.get('content-length') ?? undefined,
     });
@@ -252,59 +289,77 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
     }
   }
 
-  /** Synchronous handlers are answered synchronously; only a pending decision is awaited, against the deadline. */
+  /**
+   * Synchronous handlers are answered synchronously; only a pending decision is awaited, against
+   * the deadline. What a decision is computed against (the friends of the request) is taken from
+   * the validated payload before any handler runs, so a handler that changes `event.payload`
+   * cannot change the reply, nor make the fallback fail.
+   */
   #dispatchBefore(
     spec: CommandSpec,
     event: AnyCallbackEvent,
     log: Logger,
   ): CallbackResponse | Promise<CallbackResponse> {
+    const inputs = decisionInputs(spec, event.payload);
     this.#notifyObservers(event, log);
     const chain = this.#handlers.get(spec.command);
-    if (chain === undefined) return this.#reply(spec, undefined, event, log);
+    if (chain === undefined) return this.#reply(spec, undefined, inputs, event, log);
     let pending: unknown;
     try {
       pending = this.#decide(chain, 0, event);
     } catch (error) {
       this.#reportHandlerFailure(event, error, 200, log);
-      return this.#fallback(spec, event);
+      return this.#fallback(spec, inputs);
     }
     return isThenable(pending)
-      ? this.#awaitDecision(spec, pending, event, log)
-      : this.#reply(spec, pending, event, log);
+      ? this.#awaitDecision(spec, pending, inputs, event, log)
+      : this.#reply(spec, pending, inputs, event, log);
   }
 
   async #awaitDecision(
     spec: CommandSpec,
     pending: PromiseLike<unknown>,
+    inputs: readonly string[],
     event: AnyCallbackEvent,
     log: Logger,
   ): Promise<CallbackResponse> {
     const outcome = await within(settle(pending), this.options.deadline);
     if (outcome === TIMED_OUT) {
-      this.#report(new HandlerTimeoutError(this.options.deadline, { command: spec.command, payload: event.raw }), log);
-      return this.#fallback(spec, event);
+      this.#report(new HandlerTimeoutError(this.options.deadline, errorContext(event)), log);
+      return this.#fallback(spec, inputs);
     }
     if (!outcome.ok) {
       this.#reportHandlerFailure(event, outcome.error, 200, log);
-      return this.#fallback(spec, event);
+      return this.#fallback(spec, inputs);
     }
-    return this.#reply(spec, outcome.value, event, log);
+    return this.#reply(spec, outcome.value, inputs, event, log);
   }
 
-  /** The decision's wire reply, or the fallback (reported) when the decision is not one the command takes. */
-  #reply(spec: CommandSpec, decision: unknown, event: AnyCallbackEvent, log: Logger): CallbackResponse {
+  /**
+   * The decision's wire reply, or the fallback (reported as DECISION_INVALID) when the decision is
+   * not one the command takes, is malformed, or cannot be serialised.
+   */
+  #reply(
+    spec: CommandSpec,
+    decision: unknown,
+    inputs: readonly string[],
+    event: AnyCallbackEvent,
+    log: Logger,
+  ): CallbackResponse {
     try {
       return {
         status: 200,
-        body: replyFor(spec, decision as BeforeDecision | undefined, event.payload),
+        body: replyFor(spec, decision as BeforeDecision | undefined, inputs),
         headers: JSON_HEADERS,
       };
-    } catch (error) {
-      const reported = error as ImCallbackError;
-      reported.command = spec.command;
-      reported.payload = event.raw;
-      this.#report(reported, log);
-      return this.#fallback(spec, event);
+    } catch (caught) {
+      const error = toImCallbackError(
+        caught,
+        errorContext(event),
+        (cause) => new DecisionError(`${spec.command} decision could not be sent: ${describe(cause)}`, { cause }),
+      );
+      this.#report(error, log);
+      return this.#fallback(spec, inputs);
     }
   }
 
@@ -326,9 +381,9 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
     return undefined;
   }
 
-  #fallback(spec: CommandSpec, event: AnyCallbackEvent): CallbackResponse {
-    const decision = this.options.fallback === 'reject' ? reject() : allow();
-    return { status: 200, body: replyFor(spec, decision, event.payload), headers: JSON_HEADERS };
+  /** The fallback decision's reply: built from the snapshot of the request, so it cannot fail. */
+  #fallback(spec: CommandSpec, inputs: readonly string[]): CallbackResponse {
+    return { status: 200, body: fallbackReply(spec, this.options.fallback, inputs), headers: JSON_HEADERS };
   }
 
   /**
@@ -378,22 +433,22 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
       }
     }
     if (!failed) return OK_RESPONSE;
-    return failureResponse(new HandlerError(500, describe(failure), { command: event.command }));
+    return failureResponse(new HandlerError(500, describe(failure), errorContext(event)));
   }
 
   #reportHandlerFailure(event: AnyCallbackEvent, cause: unknown, status: number, log: Logger): void {
     this.#report(
       new HandlerError(status, `handler for ${event.command} failed: ${describe(cause)}`, {
-        command: event.command,
-        payload: event.raw,
+        ...errorContext(event),
         cause,
       }),
       log,
     );
   }
 
+  /** Hands a typed error to the onError handlers (or the log when there are none). */
   #report(error: ImCallbackError, logger: Logger): void {
-    const line = `${error.code} ${error.command ?? '-'}: ${error.message}`;
+    const line = `${error.code} ${error.command ?? '-'}${error.requestId ? ` ${error.requestId}` : ''}: ${error.message}`;
     if (this.#errorHandlers.length === 0) {
       if (error.status >= 500 || error.code === 'HANDLER_FAILED') logger.error(line);
       else logger.warn(line);

@@ -3,7 +3,7 @@
  * their fields after the three common ones. Replies are always JSON.
  */
 import type { CommandSpec } from './catalogue/define.js';
-import { type BeforeDecision, decisionsByForm } from './decisions.js';
+import { type BeforeDecision, decisionsByForm, type FriendResult } from './decisions.js';
 import { DecisionError, type ImCallbackError } from './errors.js';
 
 export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
@@ -43,22 +43,57 @@ function isAccountList(value: unknown): value is readonly string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
-function friendAccounts(spec: CommandSpec, payload: unknown): string[] {
-  const items = spec.friendItems === undefined ? undefined : (payload as Record<string, unknown>)[spec.friendItems];
-  if (!Array.isArray(items)) return [];
-  return items.map((item) => (item as { To_Account: string }).To_Account);
+const NO_INPUTS: readonly string[] = Object.freeze([]);
+
+/**
+ * What a command's reply is computed from, taken from the payload once, before any handler runs:
+ * the friends of a friend callback (each gets a `ResultItem`); nothing for other forms. Frozen, and
+ * tolerant of a payload that is not what the schema says (a schema failure still gets its fallback).
+ */
+export function decisionInputs(spec: CommandSpec, payload: unknown): readonly string[] {
+  if (spec.friendItems === undefined || typeof payload !== 'object' || payload === null) return NO_INPUTS;
+  const items = (payload as Record<string, unknown>)[spec.friendItems];
+  if (!Array.isArray(items)) return NO_INPUTS;
+  const accounts: string[] = [];
+  for (const item of items) {
+    const account =
+      typeof item === 'object' && item !== null ? (item as Record<string, unknown>).To_Account : undefined;
+    if (typeof account === 'string') accounts.push(account);
+  }
+  return Object.freeze(accounts);
+}
+
+const REJECT_REPLY = '{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":1}';
+
+/**
+ * The fallback decision's reply: allow, or a plain refusal (friend callbacks: every friend of the
+ * request with the first app code of the range). Computed from the inputs snapshot, so it cannot fail.
+ */
+export function fallbackReply(spec: CommandSpec, fallback: 'allow' | 'reject', inputs: readonly string[]): string {
+  if (spec.form === 'friend') {
+    const code = fallback === 'allow' ? 0 : (spec.rejectCodes?.[0] ?? 1);
+    const results = inputs.map((To_Account) => ({ To_Account, ResultCode: code, ResultInfo: '' }));
+    return JSON.stringify({ ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0, ResultItem: results });
+  }
+  return fallback === 'allow' ? OK_REPLY : REJECT_REPLY;
 }
 
 /**
- * The wire reply for a before-callback decision (`undefined` = allow). Throws `DecisionError` for
- * a decision the command does not take, or a code outside its range.
+ * The wire reply for a before-callback decision (`undefined` = allow); `inputs` comes from
+ * `decisionInputs`. Throws `DecisionError` for a decision the command does not take, a code outside
+ * its range or a malformed decision; a decision that cannot be serialised throws JSON's TypeError.
  */
-export function replyFor(spec: CommandSpec, decision: BeforeDecision | undefined, payload: unknown): string {
-  const kind = decision === undefined ? 'allow' : decision?.decision;
-  if (!decisionsByForm[spec.form].has(kind)) {
-    throw new DecisionError(`${spec.command} cannot answer with ${JSON.stringify(kind ?? decision)}`);
+export function replyFor(spec: CommandSpec, decision: BeforeDecision | undefined, inputs: readonly string[]): string {
+  const kind =
+    decision === undefined
+      ? 'allow'
+      : typeof decision === 'object' && decision !== null
+        ? decision.decision
+        : undefined;
+  if (!decisionsByForm[spec.form].has(kind as BeforeDecision['decision'])) {
+    throw new DecisionError(`${spec.command} cannot answer with ${describeDecision(kind ?? decision)}`);
   }
-  if (spec.form === 'friend') return friendReply(spec, decision, payload);
+  if (spec.form === 'friend') return friendReply(spec, decision, inputs);
   const d = decision as BeforeDecision;
   switch (kind) {
     case 'allow':
@@ -97,9 +132,16 @@ export function replyFor(spec: CommandSpec, decision: BeforeDecision | undefined
   }
 }
 
+function describeDecision(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return typeof value;
+  }
+}
+
 /** Friend callbacks decide per friend: every friend of the request gets a `ResultItem`. */
-function friendReply(spec: CommandSpec, decision: BeforeDecision | undefined, payload: unknown): string {
-  const accounts = friendAccounts(spec, payload);
+function friendReply(spec: CommandSpec, decision: BeforeDecision | undefined, accounts: readonly string[]): string {
   let results: { To_Account: string; ResultCode: number; ResultInfo: string }[];
   if (decision === undefined || decision.decision === 'allow') {
     results = accounts.map((To_Account) => ({ To_Account, ResultCode: 0, ResultInfo: '' }));
@@ -110,19 +152,25 @@ function friendReply(spec: CommandSpec, decision: BeforeDecision | undefined, pa
         `${spec.command} refuses friends with codes ${spec.rejectCodes?.join('-')}, not ${String(code)}`,
       );
     }
-    results = accounts.map((To_Account) => ({ To_Account, ResultCode: code, ResultInfo: decision.info ?? '' }));
+    const info = decision.info ?? '';
+    if (typeof info !== 'string') throw new DecisionError('reject info must be a string');
+    results = accounts.map((To_Account) => ({ To_Account, ResultCode: code, ResultInfo: info }));
   } else if (decision.decision === 'friend-results') {
+    if (!Array.isArray(decision.results)) throw new DecisionError('friendResults() needs a list of results');
     const given = new Map<string, { ResultCode: number; ResultInfo: string }>();
-    for (const item of decision.results) {
-      if (typeof item?.To_Account !== 'string')
+    for (const item of decision.results as readonly unknown[]) {
+      const result = (typeof item === 'object' && item !== null ? item : {}) as Partial<FriendResult>;
+      if (typeof result.To_Account !== 'string')
         throw new DecisionError('friendResults() items need a To_Account string');
-      const code = item.ResultCode;
-      if (!Number.isInteger(code) || (code !== 0 && !inRange(code, spec.rejectCodes))) {
+      const code = result.ResultCode;
+      if (!Number.isInteger(code) || (code !== 0 && !inRange(code as number, spec.rejectCodes))) {
         throw new DecisionError(
           `${spec.command} ResultCode must be 0 or ${spec.rejectCodes?.join('-')}, not ${String(code)}`,
         );
       }
-      given.set(item.To_Account, { ResultCode: code, ResultInfo: item.ResultInfo ?? '' });
+      const info = result.ResultInfo ?? '';
+      if (typeof info !== 'string') throw new DecisionError('friendResults() ResultInfo must be a string');
+      given.set(result.To_Account, { ResultCode: code as number, ResultInfo: info });
     }
     for (const account of given.keys()) {
       if (!accounts.includes(account))

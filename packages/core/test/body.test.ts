@@ -23,35 +23,40 @@ function counted(total: number, chunk = 64 * 1024) {
   return { stream, state };
 }
 
+/** Read limits with the default body timeout. */
+const limits = (limit: number) => ({ limit, timeout: 3000 });
+
 describe('readBody', () => {
   test('a Node stream under the limit', async () => {
-    expect(await readBody(Readable.from([Buffer.from('{"a":'), Buffer.from('1}')]), 100)).toEqual({ text: '{"a":1}' });
+    expect(await readBody(Readable.from([Buffer.from('{"a":'), Buffer.from('1}')]), limits(100))).toEqual({
+      text: '{"a":1}',
+    });
   });
   test('stops pulling a Node stream as soon as it passes the limit (5 MiB body, 1 MiB limit)', async () => {
     const { stream, state } = counted(5 * 1024 * 1024);
-    await expect(readBody(stream, 1024 * 1024)).rejects.toBeInstanceOf(BodyTooLargeError);
+    await expect(readBody(stream, limits(1024 * 1024))).rejects.toBeInstanceOf(BodyTooLargeError);
     // What was pulled is the limit plus what the stream buffers ahead, never the whole body.
     expect(state.pulled).toBeLessThanOrEqual(1024 * 1024 + 64 * 1024 * 2);
   });
   test('a declared Content-Length over the limit is refused before reading', async () => {
     const { stream, state } = counted(10);
-    await expect(readBody(stream, 5, 10)).rejects.toBeInstanceOf(BodyTooLargeError);
+    await expect(readBody(stream, limits(5), 10)).rejects.toBeInstanceOf(BodyTooLargeError);
     expect(state.pulled).toBe(0);
   });
   test('a Web stream, and one over the limit', async () => {
     const web = new Blob(['{"x":', '"y"}']).stream();
-    expect(await readBody(web, 100)).toEqual({ text: '{"x":"y"}' });
-    await expect(readBody(new Blob(['x'.repeat(200)]).stream(), 100)).rejects.toBeInstanceOf(BodyTooLargeError);
+    expect(await readBody(web, limits(100))).toEqual({ text: '{"x":"y"}' });
+    await expect(readBody(new Blob(['x'.repeat(200)]).stream(), limits(100))).rejects.toBeInstanceOf(BodyTooLargeError);
   });
   test('strings, Buffers, Uint8Arrays and ArrayBuffers (multi-byte text counted in bytes)', async () => {
-    expect(await readBody('{"t":"红包"}', 100)).toEqual({ text: '{"t":"红包"}' });
-    expect(await readBody(Buffer.from('{"t":"红包"}'), 100)).toEqual({ text: '{"t":"红包"}' });
-    expect(await readBody(new TextEncoder().encode('{}'), 100)).toEqual({ text: '{}' });
-    expect(await readBody(new TextEncoder().encode('{}').buffer as ArrayBuffer, 100)).toEqual({ text: '{}' });
-    await expect(readBody('红'.repeat(40), 100)).rejects.toBeInstanceOf(BodyTooLargeError);
+    expect(await readBody('{"t":"红包"}', limits(100))).toEqual({ text: '{"t":"红包"}' });
+    expect(await readBody(Buffer.from('{"t":"红包"}'), limits(100))).toEqual({ text: '{"t":"红包"}' });
+    expect(await readBody(new TextEncoder().encode('{}'), limits(100))).toEqual({ text: '{}' });
+    expect(await readBody(new TextEncoder().encode('{}').buffer as ArrayBuffer, limits(100))).toEqual({ text: '{}' });
+    await expect(readBody('红'.repeat(40), limits(100))).rejects.toBeInstanceOf(BodyTooLargeError);
   });
   test('an already-parsed object is passed on', async () => {
-    expect(await readBody({ a: 1 }, 100)).toEqual({ parsed: { a: 1 } });
+    expect(await readBody({ a: 1 }, limits(100))).toEqual({ parsed: { a: 1 } });
   });
   test('a stream that errors or is destroyed mid-body', async () => {
     const failing = new Readable({
@@ -59,7 +64,32 @@ describe('readBody', () => {
         this.destroy(new Error('socket hang up'));
       },
     });
-    await expect(readBody(failing, 100)).rejects.toMatchObject({ code: 'BODY_READ_FAILED', status: 400 });
+    await expect(readBody(failing, limits(100))).rejects.toMatchObject({ code: 'BODY_READ_FAILED', status: 400 });
+  });
+  test('a Node stream that stalls is refused with BODY_TIMEOUT (408) once the timeout passes, and paused', async () => {
+    const stalled = new Readable({ read() {} });
+    stalled.push('{"a":');
+    const started = Date.now();
+    await expect(readBody(stalled, { limit: 100, timeout: 80 })).rejects.toMatchObject({
+      code: 'BODY_TIMEOUT',
+      status: 408,
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(70);
+    expect(stalled.isPaused()).toBe(true);
+    expect(stalled.listenerCount('data')).toBe(0);
+  });
+  test('a Web stream that stalls is refused with BODY_TIMEOUT and cancelled', async () => {
+    let cancelled = false;
+    const stalled = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"a":'));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    await expect(readBody(stalled, { limit: 100, timeout: 50 })).rejects.toMatchObject({ code: 'BODY_TIMEOUT' });
+    expect(cancelled).toBe(true);
   });
 });
 

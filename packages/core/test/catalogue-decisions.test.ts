@@ -11,6 +11,7 @@ import {
   commandList,
   createReceiver,
   DecisionError,
+  decisionInputs,
   discard,
   friendResults,
   type ImCallbackError,
@@ -26,7 +27,7 @@ const OK = '{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}';
 
 function reply(command: CommandName, decision: BeforeDecision | undefined): string {
   const payload = v.parse(catalogue[command].schema, samples[command]);
-  return replyFor(catalogue[command], decision, payload);
+  return replyFor(catalogue[command], decision, decisionInputs(catalogue[command], payload));
 }
 
 const newBody = [{ MsgType: 'TIMTextElem' as const, MsgContent: { Text: '***' } }];

@@ -120,6 +120,70 @@ describe('parseJson', () => {
   });
 });
 
+/** `key` with any subset of its characters written as JSON `\\uXXXX` escapes (upper or lower hex). */
+const escapedSpelling = (key: string) =>
+  fc
+    .tuple(fc.array(fc.boolean(), { minLength: key.length, maxLength: key.length }), fc.boolean())
+    .map(([escaped, upper]) =>
+      [...key]
+        .map((char, i) => {
+          if (!escaped[i]) return char;
+          const hex = char.charCodeAt(0).toString(16).padStart(4, '0');
+          return `\\u${upper ? hex.toUpperCase() : hex}`;
+        })
+        .join(''),
+    );
+
+/** A JSON text holding `__proto__` or `constructor.prototype` in some spelling, at some depth, among other keys. */
+const forbiddenBody = fc
+  .tuple(
+    fc.oneof(
+      escapedSpelling('__proto__').map((proto) => `"${proto}":{"polluted":1}`),
+      fc
+        .tuple(escapedSpelling('constructor'), escapedSpelling('prototype'))
+        .map(([ctor, proto]) => `"${ctor}":{"${proto}":{"polluted":1}}`),
+    ),
+    fc.array(fc.constantFrom('object', 'array'), { maxLength: 4 }),
+    fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
+  )
+  .map(([member, path, siblings]) => {
+    const others = Object.entries(siblings)
+      .filter(([key]) => key !== '__proto__' && key !== 'constructor')
+      .map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`);
+    let text = `{${[...others, member].join(',')}}`;
+    for (const wrap of path) text = wrap === 'array' ? `[1,${text}]` : `{"GroupId":"g","nested":${text}}`;
+    return path.at(-1) === 'array' ? `{"list":${text}}` : text;
+  });
+
+describe('forbidden keys in any spelling', () => {
+  test('parseJson refuses them at any depth, escaped or not, and nothing is polluted', () => {
+    fc.assert(
+      fc.property(forbiddenBody, (text) => {
+        expect(() => parseJson(text)).toThrow(expect.objectContaining({ code: 'BODY_FORBIDDEN_KEY', status: 400 }));
+        expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+      }),
+      { numRuns: 2000 },
+    );
+  });
+  test('the pipeline refuses them from text and from an already-parsed object (upstream parser)', async () => {
+    const receiver = createReceiver({ sdkAppId: APP, logger: silentLogger });
+    const handled: unknown[] = [];
+    receiver.onAny((event) => {
+      handled.push(event);
+    });
+    const query = `SdkAppid=${APP}&CallbackCommand=Group.CallbackAfterSendMsg`;
+    await fc.assert(
+      fc.asyncProperty(forbiddenBody, fc.boolean(), async (text, parsed) => {
+        const response = await receiver.handle({ query, body: parsed ? JSON.parse(text) : text });
+        expect(response.status).toBe(400);
+        expect(response.body).toMatch(/^\{"ActionStatus":"FAIL","ErrorInfo":"BODY_FORBIDDEN_KEY/);
+      }),
+      { numRuns: 1000 },
+    );
+    expect(handled).toEqual([]);
+  });
+});
+
 describe('the whole pipeline', () => {
   const receiver = createReceiver({ sdkAppId: APP, logger: silentLogger });
   const errors: ImCallbackError[] = [];
@@ -131,6 +195,17 @@ describe('the whole pipeline', () => {
     expect([200, 400, 401, 403, 413]).toContain(response.status);
     const reply = JSON.parse(response.body);
     expect(reply.ActionStatus).toBe(response.status === 200 ? 'OK' : 'FAIL');
+  }
+
+  /** A 200 has no error, or the one PAYLOAD_INVALID of a body that failed its schema; a refusal has exactly one. */
+  function expectReported(response: { status: number }) {
+    if (response.status === 200) {
+      expect(errors.map((error) => [error.code, error.status])).toEqual(
+        errors.length === 0 ? [] : [['PAYLOAD_INVALID', 200]],
+      );
+    } else {
+      expect(errors.map((error) => error.status)).toEqual([response.status]);
+    }
   }
 
   test('hostile queries and bodies always get a well-formed JSON answer, and every refusal reaches onError', async () => {
@@ -145,14 +220,14 @@ describe('the whole pipeline', () => {
             body: body as never,
           });
           expectWellFormed(response);
-          expect(errors.length).toBe(response.status === 200 ? 0 : 1);
+          expectReported(response);
         },
       ),
       runs,
     );
   });
 
-  test('every command: its sample with one field replaced by anything is accepted or refused with 400, never a crash', async () => {
+  test('every command: its sample with one field replaced by anything is answered 200 (PAYLOAD_INVALID reported when it fails its schema), or 400 for a forbidden key', async () => {
     const commands = commandList.map((spec) => spec.command);
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...commands), fc.nat(), fc.jsonValue(), async (command, index, value) => {
@@ -163,7 +238,9 @@ describe('the whole pipeline', () => {
         errors.length = 0;
         const response = await receiver.handle({ query: built.query, body: built.body });
         expect([200, 400]).toContain(response.status);
-        if (response.status === 400) expect(errors[0]?.payload).toEqual(JSON.parse(built.body));
+        expectReported(response);
+        if (response.status === 400) expect(errors[0]?.code).toBe('BODY_FORBIDDEN_KEY');
+        if (errors.length > 0) expect(errors[0]?.payload).toEqual(JSON.parse(built.body));
       }),
       { numRuns: 500 },
     );

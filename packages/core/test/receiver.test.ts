@@ -105,9 +105,23 @@ describe('handle()', () => {
   });
   test('a parsed object body is validated like text', async () => {
     const receiver = createReceiver({ sdkAppId: APP, logger: recordingLogger().logger });
+    const codes: string[] = [];
+    receiver.onError((error) => {
+      codes.push(error.code);
+    });
     const built = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP });
     expect((await receiver.handle({ query: built.query, body: sample(AFTER) })).status).toBe(200);
-    expect((await receiver.handle({ query: built.query, body: { ...sample(AFTER), MsgSeq: -1 } })).status).toBe(400);
+    expect(codes).toEqual([]);
+    expect((await receiver.handle({ query: built.query, body: { ...sample(AFTER), MsgSeq: -1 } })).status).toBe(200);
+    expect(codes).toEqual(['PAYLOAD_INVALID']);
+  });
+  test('a parsed object body with an escaped forbidden key is refused like text', async () => {
+    const receiver = createReceiver({ sdkAppId: APP, logger: recordingLogger().logger });
+    const built = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP });
+    const parsed = JSON.parse('{"GroupId":"g","x":[{"\\u005f_proto__":{"polluted":1}}]}');
+    const response = await receiver.handle({ query: built.query, body: parsed });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatch(/BODY_FORBIDDEN_KEY/);
   });
   test('an unexpected internal failure is a 500 INTERNAL_ERROR, reported', async () => {
     const receiver = createReceiver({ sdkAppId: APP, logger: recordingLogger().logger });

@@ -57,7 +57,7 @@ export function imCallbacks(sdkAppId: SdkAppIdOption, options: ExpressOptions = 
         body: () => nodeBodySource(req, { parsed: req.body, raw: req.rawBody }),
         contentLength: req.headers['content-length'],
       })
-      .then((response) => writeNodeResponse(res, response))
+      .then((response) => writeNodeResponse(res, response, req))
       .catch(next);
   };
   return attachHandlers<ImCallbacksMiddleware>(middleware, receiver);

@@ -15,6 +15,7 @@ import {
   type CallbackReceiver,
   type CommandName,
   checkPathOption,
+  closeAfterAnswer,
   createReceiver,
   type ErrorHandler,
   nodeBodySource,
@@ -85,9 +86,9 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
           // Fastify's request logger (with the request id) unless the app gave its own.
           logger: logger === undefined ? request.log : undefined,
         });
-        // Answered before the body was read to its end (413): the connection cannot be reused, so
-        // close it rather than hold it for Fastify's long keep-alive while the client still sends.
-        if (!request.raw.complete) reply.header('connection', 'close');
+        // Answered before the body was read to its end (401, 403, 408, 413): stop reading, send
+        // the answer, then close, rather than drain the body or reset a client still sending.
+        if (closeAfterAnswer(request.raw)) reply.header('connection', 'close');
         return reply.code(response.status).headers(response.headers).send(response.body);
       },
     });

@@ -10,8 +10,10 @@ import {
   type CallbackReceiver,
   checkPathOption,
   claimsRequest,
+  closeAfterAnswer,
   createReceiver,
   nodeBodySource,
+  queryOf,
   type ReceiverOptions,
   type SdkAppIdOption,
 } from '@im-callbacks/core';
@@ -34,7 +36,6 @@ export interface KoaContextLike {
   req: IncomingMessage;
   method: string;
   path: string;
-  querystring: string;
   /** What a body parser left: `body` (@koa/bodyparser, koa-bodyparser, koa-body) and `rawBody`. */
   request: { body?: unknown; rawBody?: unknown };
   /** The layers @koa/router matched (each with its `methods` and middleware `stack`). */
@@ -75,7 +76,7 @@ export function imCallbacks(sdkAppId: SdkAppIdOption, options: KoaOptions = {}):
   const receiver = createReceiver({ ...receiverOptions, sdkAppId });
 
   const middleware = async (ctx: KoaContextLike, next: Next): Promise<void> => {
-    const query = ctx.querystring;
+    const query = queryOf(ctx.req.url);
     if (!claimsRequest(ctx.method, ctx.path, query, path, routedTo(ctx, middleware))) {
       await next();
       return;
@@ -87,6 +88,8 @@ export function imCallbacks(sdkAppId: SdkAppIdOption, options: KoaOptions = {}):
     });
     ctx.status = response.status;
     for (const name in response.headers) ctx.set(name, response.headers[name] as string);
+    // Answered before the body was read to its end (401, 403, 408, 413): stop reading, then close.
+    if (closeAfterAnswer(ctx.req)) ctx.set('connection', 'close');
     // Set after the Content-Type header, so Koa keeps it instead of guessing text/plain.
     ctx.body = response.body;
   };

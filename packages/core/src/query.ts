@@ -121,10 +121,10 @@ export function parseQuery(input: QueryInput): CallbackQuery {
  */
 export function queryOf(url: string | undefined): string {
   if (url === undefined) return '';
+  let hash = url.indexOf('#');
+  if (hash === -1) hash = url.length;
   const at = url.indexOf('?');
-  if (at === -1) return '';
-  const hash = url.indexOf('#', at);
-  return hash === -1 ? url.slice(at + 1) : url.slice(at + 1, hash);
+  return at === -1 || at > hash ? '' : url.slice(at + 1, hash);
 }
 
 function isCommandName(name: string): boolean {

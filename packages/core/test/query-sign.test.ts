@@ -3,6 +3,7 @@ import {
   hasCallbackCommand,
   MalformedQueryError,
   parseQuery,
+  queryOf,
   resolveOptions,
   signMatches,
   verifyQuery,
@@ -74,10 +75,47 @@ describe('parseQuery', () => {
 describe('hasCallbackCommand', () => {
   test.each([
     ['SdkAppid=1&CallbackCommand=X', true],
+    ['?CallbackCommand=X', true],
     ['callbackcommand=X', true],
+    ['Callback%43ommand=X', true],
+    ['Callback%63ommand', true],
+    ['CallbackCommand[]=X', true],
+    ['a=1&CALLBACKCOMMAND=', true],
+    ['q=callbackcommand', false],
+    ['CallbackCommands=X', false],
+    ['Callback%ZZommand=X', false],
     ['a=1', false],
     ['', false],
   ])('%j → %s', (query, expected) => expect(hasCallbackCommand(query)).toBe(expected));
+});
+
+describe('queryOf', () => {
+  test.each([
+    ['/cb?a=1&b=2', 'a=1&b=2'],
+    ['/cb?a=1#b=2', 'a=1'],
+    ['/cb#x?a=1', ''],
+    ['/cb', ''],
+    ['/cb?', ''],
+    [undefined, ''],
+    ['http://h/cb?a=1?b#c', 'a=1?b'],
+  ])('%j → %j', (url, expected) => expect(queryOf(url)).toBe(expected));
+});
+
+describe('RequestID', () => {
+  test.each(['RequestID', 'RequestId', 'requestid', 'REQUESTID'])('%s is read, by any case', (name) => {
+    expect(parseQuery(`${name}=abc-1`).requestid).toBe('abc-1');
+    const verified = verifyQuery(parseQuery(`SdkAppid=1400000000&CallbackCommand=C&${name}=abc-1`), options());
+    expect(verified.requestId).toBe('abc-1');
+  });
+  test('repeated is refused like any known parameter', () => {
+    expect(() => parseQuery('RequestID=a&RequestId=b')).toThrow(MalformedQueryError);
+  });
+  test('is not part of the Sign', () => {
+    const time = 1_700_000_000;
+    const opts = options({ token: 'tok', now: () => time * 1000 });
+    const query = `SdkAppid=1400000000&CallbackCommand=C&RequestTime=${time}&Sign=${computeSign('tok', time)}`;
+    expect(verifyQuery(parseQuery(`${query}&RequestID=anything`), opts).requestId).toBe('anything');
+  });
 });
 
 describe('verifyQuery', () => {
@@ -130,6 +168,8 @@ describe('resolveOptions', () => {
     [{ sdkAppId: 1, deadline: 2000 }, /deadline .* up to 1999/],
     [{ sdkAppId: 1, deadline: -1 }, /deadline/],
     [{ sdkAppId: 1, bodyLimit: 0 }, /bodyLimit/],
+    [{ sdkAppId: 1, bodyTimeout: 0 }, /bodyTimeout/],
+    [{ sdkAppId: 1, bodyTimeout: 2 ** 31 }, /bodyTimeout .* up to/],
     [{ sdkAppId: 1, requestTimeWindow: Number.NaN }, /requestTimeWindow/],
     [{ sdkAppId: 1, fallback: 'discard' }, /fallback/],
     [{ sdkAppId: 1, logger: { info() {} } }, /logger/],
@@ -143,6 +183,7 @@ describe('resolveOptions', () => {
       tokens: [],
       requestTimeWindow: 60,
       bodyLimit: 1024 * 1024,
+      bodyTimeout: 3000,
       deadline: 1500,
       fallback: 'allow',
     });

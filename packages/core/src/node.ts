@@ -59,7 +59,8 @@ function stayPaused(this: Socket): void {
  * FIN go out, and the socket is destroyed after `graceMs`, or as soon as it closes on its own.
  */
 export function closeAfterAnswer(req: IncomingMessage, graceMs = CLOSE_GRACE_MS): boolean {
-  if (req.complete) return false;
+  // HTTP/2 streams are reset on their own without touching the shared connection.
+  if (req.complete || req.httpVersionMajor !== 1) return false;
   const socket = req.socket as Socket | null;
   if (socket === null || socket.destroyed) return false;
   socket.pause();

@@ -18,9 +18,9 @@ function parse<C extends CommandName>(command: C, body: unknown): Payload<C> {
 const names = commandList.map((spec) => spec.command);
 
 describe('the catalogue', () => {
-  it('holds the 59 commands of §1.1–§1.8, once each', () => {
-    // 57 IM + 2 Push, Chatbot.OnC2CSignalMessage (no documented body) included.
-    expect(names).toHaveLength(59);
+  it('holds the 59 commands of §1.1–§1.8 and the 3 call callbacks, once each', () => {
+    // 57 IM + 2 Push, Chatbot.OnC2CSignalMessage (no documented body) included; + 3 Call.*.
+    expect(names).toHaveLength(62);
     expect(new Set(names).size).toBe(names.length);
     expect(isKnownCommand('Chatbot.OnC2CSignalMessage')).toBe(true);
     expect(isKnownCommand('Group.CallbackAfterMemberKicked')).toBe(false);
@@ -38,6 +38,7 @@ describe('the catalogue', () => {
       moderation: 4,
       'official-account': 11,
       push: 2,
+      call: 3,
     });
   });
 
@@ -169,6 +170,80 @@ describe('normalisation', () => {
     expect('groupID' in payload).toBe(false);
     const { groupID: _, ...without } = variant.payload;
     expect(() => parse('Group.CallbackAfterCreateGroup', without)).toThrow(/GroupId/);
+  });
+
+  it('reads the custom-status change of State.StateChange', () => {
+    const variant = sampleVariants.find((item) => item.name.startsWith('custom status set'))!;
+    const payload = parse('State.StateChange', variant.payload);
+    expect(payload.Info).toEqual({
+      Action: 'CustomStatusChange',
+      To_Account: 'testuser316',
+      Reason: 'SetCustomStatus',
+      CustomStatus: 'in a meeting',
+    });
+    const top = parse('State.StateChange', { ...variant.payload, CustomStatus: 'away' });
+    expect(top.CustomStatus).toBe('away');
+  });
+
+  it('types MsgId on before-send, after-send and recall items', () => {
+    const find = (command: CommandName, name: string) =>
+      sampleVariants.find((item) => item.command === command && item.name === name)!.payload;
+    const id = '144115233406643804-1727580296-4026038328';
+    expect(
+      parse('C2C.CallbackBeforeSendMsg', find('C2C.CallbackBeforeSendMsg', 'MsgId (client-side message id)')).MsgId,
+    ).toBe(id);
+    expect(
+      parse('Group.CallbackBeforeSendMsg', find('Group.CallbackBeforeSendMsg', 'MsgId (client-side message id)')).MsgId,
+    ).toBe(id);
+    expect(parse('Group.CallbackAfterSendMsg', { ...samples['Group.CallbackAfterSendMsg'], MsgId: id }).MsgId).toBe(id);
+    const recall = parse(
+      'Group.CallbackAfterRecallMsg',
+      find('Group.CallbackAfterRecallMsg', 'MsgSeqList items with MsgId'),
+    );
+    expect(recall.MsgSeqList.map((item) => item.MsgId)).toEqual([id, '144115233406643804-1727580297-4026038329']);
+  });
+
+  it('types the undocumented MsgPriority, InviteOption and FriendShip, and group type Live', () => {
+    const priority = parse('Group.CallbackSendMsgException', {
+      ...samples['Group.CallbackSendMsgException'],
+      MsgPriority: 'Lowest',
+    });
+    expect(priority.MsgPriority).toBe('Lowest');
+    const created = parse('Group.CallbackAfterCreateGroup', {
+      ...samples['Group.CallbackAfterCreateGroup'],
+      InviteOption: 'DisableInvite',
+    });
+    expect(created.InviteOption).toBe('DisableInvite');
+    const old = parse('C2C.CallbackBeforeSendMsg', { ...samples['C2C.CallbackBeforeSendMsg'], FriendShip: '1' });
+    expect(old.FriendShip).toBe(1);
+    expect(() =>
+      parse('C2C.CallbackBeforeSendMsg', { ...samples['C2C.CallbackBeforeSendMsg'], FriendShip: {} }),
+    ).toThrow(/FriendShip/);
+    const live = parse('Group.CallbackAfterGroupFull', { ...samples['Group.CallbackAfterGroupFull'], Type: 'Live' });
+    expect((live as Record<string, unknown>).Type).toBe('Live');
+    expect(parse('Group.CallbackBeforeSendMsg', { ...samples['Group.CallbackBeforeSendMsg'], Type: 'Live' }).Type).toBe(
+      'Live',
+    );
+  });
+
+  it('reads the call callbacks: CallInfo, CallRecord (times in seconds), member changes', () => {
+    const start = parse('Call.CallbackAfterStartCall', samples['Call.CallbackAfterStartCall']);
+    expect(start.CallInfo.CallId).toBe('055662e1-bc8a-469c-a334-1126c8c17d58');
+    expect(start.UserList.map((user) => user.User_Account)).toEqual(['user1', 'user2']);
+    const end = parse('Call.CallbackAfterEndCall', samples['Call.CallbackAfterEndCall']);
+    expect(end.CallRecord.EndTime! - end.CallRecord.StartTime!).toBe(150);
+    expect(end.EventTime).toBe(1703589922780);
+    const changed = parse('Call.CallbackAfterMemberChanged', samples['Call.CallbackAfterMemberChanged']);
+    expect(changed.ChangedUserList?.[0]).toEqual({ User_Account: 'user2', ActionType: 'Accept' });
+    const numericRoom = sampleVariants.find((item) => item.name.startsWith('MediaType spelling'))!;
+    expect(parse('Call.CallbackAfterStartCall', numericRoom.payload).CallInfo.RoomId).toBe(1434);
+    expect(() =>
+      parse('Call.CallbackAfterStartCall', {
+        ...samples['Call.CallbackAfterStartCall'],
+        // One English example sends this tinyid as a JSON number above 2^53: not readable exactly.
+        UserList: [JSON.parse('{"User_Account":144115212830834855,"Status":"Calling"}')],
+      }),
+    ).toThrow(/UserList/);
   });
 
   it('accepts enumerated strings outside the documented values', () => {

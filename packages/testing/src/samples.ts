@@ -6,6 +6,7 @@
  */
 import type { CommandName } from '@im-callbacks/core';
 import { c2cSamples } from './samples/c2c.js';
+import { callSamples } from './samples/call.js';
 import { groupSamples } from './samples/group.js';
 import { moderationSamples, officialAccountSamples, pushSamples } from './samples/moderation-official-push.js';
 import { operationsSamples, relationSamples, stateSamples } from './samples/operations-state-relation.js';
@@ -24,12 +25,16 @@ export const samples: Samples = {
   ...moderationSamples,
   ...officialAccountSamples,
   ...pushSamples,
+  ...callSamples,
 };
 
 /**
  * Documented alternates of the samples: every sample's `EventTime` spelled the other way (number
  * or string of digits), then the hand-written variants (key casing, `ClientCmd` spellings, the
- * real-traffic `CreatedGroupNum` body, u32 values above 2^31, unknown elements...).
+ * real-traffic bodies: `CreatedGroupNum`, live-room messages without `MsgSeq`/`MsgTime`/`Random`,
+ * bodies without `EventTime`, `@TLS#NOT_FOUND` senders, undocumented `MsgPriority`/`InviteOption`/
+ * `FriendShip`, alphabetically sorted keys; the documented additions: custom status, `MsgId`, group
+ * type `Live`; u32 values above 2^31, unknown elements...).
  */
 export const sampleVariants: readonly SampleVariant[] = [...eventTimeVariants(samples), ...documentedVariants];
 

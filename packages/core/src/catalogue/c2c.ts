@@ -6,7 +6,10 @@ import { msgBody } from './msg-body.js';
 
 const opt = v.optional;
 
-/** Fields every C2C message callback carries (before-send, after-send, modify). */
+/**
+ * Fields every C2C message callback carries (before-send, after-send, modify). Required: the two
+ * accounts and `MsgBody` (rule 5). `From_Account` is `@TLS#NOT_FOUND` for a REST send without sender.
+ */
 export const c2cMessageFields = {
   CallbackCommand: opt(str),
   From_Account: str,
@@ -19,6 +22,8 @@ export const c2cMessageFields = {
   MsgTime: opt(int),
   /** `<seq>_<random>_<time>`: identifies the message (recall, extensions, edits). */
   MsgKey: opt(str),
+  /** The message's client-side unique id (`"144115233406643804-1727580296-4026038328"`; 269/1632). */
+  MsgId: opt(str),
   /** 1 online-only message, 0 otherwise. */
   OnlineOnlyFlag: advisory(int),
   MsgBody: msgBody,
@@ -34,7 +39,11 @@ export const c2cCommands = [
     form: 'send',
     summary: 'A one-to-one message is about to be sent: allow, modify, reject or silently discard it.',
     rejectCodes: C2C_REJECT_CODES,
-    schema: v.looseObject(c2cMessageFields),
+    schema: v.looseObject({
+      ...c2cMessageFields,
+      /** Undocumented; a number on old real-traffic bodies (the sender/recipient relationship). */
+      FriendShip: opt(int),
+    }),
   }),
   defineCommand({
     command: 'C2C.CallbackAfterSendMsg',
@@ -92,7 +101,7 @@ export const c2cCommands = [
       To_Account: str,
       MsgKey: str,
       /** 1 set KV, 2 delete KV, 3 clear all. */
-      OperateType: int,
+      OperateType: opt(int),
       ExtensionList: opt(v.array(extensionItem)),
       /** Message-level extension version. */
       Seq: opt(int),

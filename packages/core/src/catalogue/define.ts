@@ -2,7 +2,16 @@ import type * as v from 'valibot';
 import type { DecisionForm } from '../decisions.js';
 
 /** The catalogue's domains, one module each. */
-export type Domain = 'operations' | 'state' | 'relation' | 'c2c' | 'group' | 'moderation' | 'official-account' | 'push';
+export type Domain =
+  | 'operations'
+  | 'state'
+  | 'relation'
+  | 'c2c'
+  | 'group'
+  | 'moderation'
+  | 'official-account'
+  | 'push'
+  | 'call';
 
 /**
  * One callback command, as data: its name, what it means, which decisions it takes and the

@@ -11,12 +11,39 @@
  *    docs of each schema say which).
  * 4. Unknown fields are kept (`looseObject` everywhere): Tencent adds fields over time and an unknown
  *    field is never a reason to refuse a callback. Unknown `MsgType` elements pass through untouched.
- * 5. Optional unless always present: a field that any doc example (or revision) omits is optional
- *    (`EventTime` in Sns/C2C/topic callbacks, `Type`, `Operator_Account`...). Required fields are the
- *    ones that say who and what: accounts, group/topic/official-account ids, `MsgBody`, and the
- *    lists a decision is computed from (`FriendItem`, `DestinationMembers`, `SubscribeAccountList`,
- *    Push `Events`). A wrong type there is a malformed callback: 400, and the raw payload goes to
- *    `onError`.
+ * 5. Required only if an application cannot act without it. Real payloads differ from the doc
+ *    examples (live-room group messages without `MsgSeq`/`MsgTime`/`Random`/`Operator_Account`,
+ *    2019–2021 bodies without `EventTime`, undocumented extra fields), so a field is required only
+ *    when it says who or what the event is about, or is an input a before-callback decision is
+ *    computed from; everything else is optional (`EventTime`, `Type`, `Operator_Account`, names,
+ *    counters, flags, sequence numbers other than a message's identity, `MsgSeq` of group
+ *    after-send included). Required, per domain (nested items keep only the listed entries):
+ *    - operations: `Command`;
+ *    - state: `Info` { `To_Account`, `Action` } (the body says nothing else);
+ *    - relation: the account concerned (`From_Account`), `ProfileItem` [{ `Tag`, `Value` }],
+ *      `FriendItem` [{ `To_Account` }], `ResponseFriendItem` [{ `To_Account`, `ResponseAction` }],
+ *      `PairList` [{ `From_Account`, `To_Account` }], `FollowList` [{ `To_Account` }], `To_Account`;
+ *    - c2c: `From_Account`, `To_Account` (or `Report_Account`, `Peer_Account`), `MsgBody` of sends and
+ *      edits, `MsgKey` where it is the only identity of the message acted on (recall, extension; an
+ *      edit also carries `MsgSeq`/`MsgRandom`/`MsgTime`);
+ *    - group: `GroupId` (or `groupID`, rule 7; none on BeforeCreateGroup, BeforeCreateTopic and the
+ *      daily quota alarm), the accounts concerned (`From_Account` of messages, `Owner_Account`/
+ *      `Requestor_Account`/`NewOwner_Account`, the topic creator `Operator_Account`), member lists (`DestinationMembers`,
+ *      `NewMemberList`, `ExitMemberList`, `MemberList` of OnMemberStateChange with its `EventType`),
+ *      `MsgBody` of sends and edits, `MsgSeq` where it names the message acted on (edit, extension,
+ *      recall and read-receipt items), `TopicId`/`TopicIdList` of topic create/delete;
+ *    - moderation and bots: `Scene`; the message fields of the bot callbacks as above;
+ *    - official accounts: `Official_Account` (`Owner_Account` before creation), `SubscribeAccountList`
+ *      [{ `Subscriber_Account` }], `MsgBody`, `WithdrawMsgList` [{ `MsgKey` }];
+ *    - push: `Events` (every item field optional);
+ *    - call: `CallId` (in `CallInfo`/`CallRecord` where nested), the accounts (`Caller_Account`,
+ *      `CalleeList_Account`, `UserList` [{ `User_Account` }]).
+ *    Values seen in real traffic need nothing special: `From_Account`/`Operator_Account` may be
+ *    `@TLS#NOT_FOUND` (a REST send without sender), keys arrive in any order (sorted alphabetically in
+ *    practice), and the undocumented fields whose values are known are typed as optional
+ *    (`MsgPriority`, `InviteOption`, `FriendShip`). A required field absent, or any field of the wrong
+ *    type, is a malformed callback: it is reported to `onError` with the raw payload, and the handler
+ *    is not called. `test/catalogue-required.test.ts` holds the exact list per command.
  * 6. Advisory fields (`advisory(...)`): counters and flags that describe the event but that nothing
  *    depends on (`CreateGroupNum`, `UnreadMsgNum`, `ForceAddFlags`, `ForceFlag`, `OnlineOnlyFlag`,
  *    `QuotaUsed`/`Quota`, `ReadNum`/`UnreadNum`...). In the documented shape they are validated
@@ -26,9 +53,10 @@
  *    field stays on the payload under its own name (rule 4).
  * 7. Documented key-casing variants are accepted and normalised to one spelling: `GroupAttr` items
  *    `key`/`value` (documented lower-case) also accept `Key`/`Value`; `Group.CallbackAfterCreateGroup`
- *    `groupID` (the field table's spelling) is delivered as `GroupId`. Spellings that differ between
- *    commands are kept as each command documents them (`GroupID` in Push items, `MsgID` in
- *    ContentCallback, `MsgId` in group after-send).
+ *    `groupID` (the field table's spelling) is delivered as `GroupId` (`requiredOneOf` marks such a
+ *    required field in the schema). Spellings that differ between commands are kept as each command
+ *    documents them (`GroupID` in Push items, `MsgID` in ContentCallback, `MsgId` in message callbacks;
+ *    the call start callback's `CallMediaType` and `MediaType` are both typed).
  * 8. Enumerated strings (`Action`, `ExitType`, `OptionType`, `ClientCmd`...) are typed with their
  *    documented values but accept any string: a new value is not a malformed callback. `ClientCmd`
  *    has two documented spellings per value (`friend_add`/`FriendAdd`), both typed.
@@ -74,8 +102,11 @@ export const num = v.union(
 
 export const str = v.string();
 
-/** Group types as the callbacks name them (REST names). Other values are kept, typed as string. */
-export type GroupType = 'Public' | 'Private' | 'ChatRoom' | 'AVChatRoom' | 'Community' | (string & {});
+/**
+ * Group types as the callbacks name them (REST names; `Live` is the live-room product's group type,
+ * 454/125496). Other values are kept, typed as string.
+ */
+export type GroupType = 'Public' | 'Private' | 'ChatRoom' | 'AVChatRoom' | 'Community' | 'Live' | (string & {});
 export const groupType = v.custom<GroupType>((input) => typeof input === 'string', 'Invalid type: Expected string');
 
 /** `{ "Member_Account": "..." }` items of member lists. */
@@ -104,6 +135,18 @@ export function advisory<S extends v.GenericSchema>(schema: S) {
   return v.optional(v.union([schema, dropped]));
 }
 
+/**
+ * Marks a required field that may arrive under another documented spelling (rule 7): put it in the
+ * pipe of an object schema whose entries list every spelling as optional, before the `v.check` that
+ * needs one of them. Each group names the delivered spelling first. Read with `v.getMetadata`
+ * (the catalogue tests derive each command's required fields from the schemas and this metadata).
+ */
+export function requiredOneOf<TInput, const G extends readonly [string, ...string[]]>(
+  ...groups: G[]
+): v.MetadataAction<TInput, { readonly requiredOneOf: G[] }> {
+  return v.metadata<TInput, { readonly requiredOneOf: G[] }>({ requiredOneOf: groups });
+}
+
 /** `{ From_Account, To_Account }` pairs of the Sns after-callbacks. */
 export const pairItem = v.looseObject({ From_Account: str, To_Account: str });
 
@@ -119,6 +162,7 @@ export const extensionItem = v.looseObject({ Key: str, Value: v.optional(str), S
  */
 export const groupAttrItem = v.pipe(
   v.looseObject({ key: v.optional(str), value: v.optional(str), Key: v.optional(str), Value: v.optional(str) }),
+  requiredOneOf(['key', 'Key']),
   v.check((item) => (item.key ?? item.Key) !== undefined, 'Invalid key: Expected key (or Key)'),
   v.transform(({ Key, Value, ...item }) => ({
     ...item,

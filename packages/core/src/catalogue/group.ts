@@ -12,6 +12,7 @@ import {
   keyValueItem,
   memberList,
   oneOf,
+  requiredOneOf,
   signedInt,
   str,
   u32,
@@ -20,7 +21,18 @@ import { msgBody } from './msg-body.js';
 
 const opt = v.optional;
 
-/** Fields every group message callback carries (before-send, after-send, send exception). */
+/**
+ * `MsgPriority` of group messages: undocumented in the callbacks, seen in real traffic on send
+ * callbacks (`"Normal"`); the values are those of the REST API's `MsgPriority`.
+ */
+export const msgPriority = oneOf(['High', 'Normal', 'Low', 'Lowest']);
+
+/**
+ * Fields every group message callback carries (before-send, after-send, send exception). Required:
+ * `GroupId`, `From_Account` and `MsgBody` (rule 5); old live-room bodies have no `Random`,
+ * `Operator_Account`, `MsgSeq` or `MsgTime`. `From_Account` is `@TLS#NOT_FOUND` for a REST send
+ * without sender.
+ */
 export const groupMessageFields = {
   CallbackCommand: opt(str),
   GroupId: str,
@@ -28,8 +40,12 @@ export const groupMessageFields = {
   From_Account: str,
   /** The request's initiator; an admin account when sent through the REST API. */
   Operator_Account: opt(str),
-  /** 32-bit random number of the send request (`Random`, not `MsgRandom`). */
+  /** 32-bit random number of the send request (`Random`, not `MsgRandom`); up to 2^32 - 1. */
   Random: opt(u32),
+  /** The message's client-side unique id (`"144115233406643804-1727580296-4026038328"`; 269/1619). */
+  MsgId: opt(str),
+  /** Undocumented in the callbacks (seen in real traffic): the message's delivery priority. */
+  MsgPriority: opt(msgPriority),
   /** 1 online-only message, 0 otherwise (always 0 for AVChatRoom). */
   OnlineOnlyFlag: opt(int),
   MsgBody: msgBody,
@@ -56,11 +72,10 @@ export const groupCommands = [
     summary: 'A group message was sent.',
     schema: v.looseObject({
       ...groupMessageFields,
-      MsgSeq: u32,
+      /** Unsigned 32-bit; absent from old live-room (AVChatRoom) bodies. */
+      MsgSeq: opt(u32),
       /** Seconds. */
       MsgTime: opt(int),
-      /** Client-side unique message id (newer pages). */
-      MsgId: opt(str),
       /** Who the message @-mentions. */
       GroupAtInfo: opt(v.array(v.looseObject({ GroupAtAllFlag: opt(int), GroupAt_Account: opt(str) }))),
     }),
@@ -73,7 +88,7 @@ export const groupCommands = [
     schema: v.looseObject({
       ...groupMessageFields,
       /** The delivery failure code (e.g. 10023 rate limit, 10017 sender muted). */
-      ErrorCode: signedInt,
+      ErrorCode: opt(signedInt),
       ErrorInfo: opt(str),
     }),
   }),
@@ -118,9 +133,12 @@ export const groupCommands = [
         MemberList: opt(memberList),
         /** Only when group custom fields are enabled. */
         UserDefinedDataList: opt(v.array(keyValueItem)),
+        /** Undocumented (seen in real traffic): how invitations to the group are handled. */
+        InviteOption: opt(oneOf(['FreeAccess', 'NeedPermission', 'DisableInvite'])),
         /** Milliseconds. */
         EventTime: opt(eventTime),
       }),
+      requiredOneOf(['GroupId', 'groupID']),
       v.check((body) => (body.GroupId ?? body.groupID) !== undefined, 'Invalid key: Expected GroupId'),
       v.transform(({ groupID, ...body }) => ({ ...body, GroupId: (body.GroupId ?? groupID) as string })),
     ),
@@ -150,8 +168,9 @@ export const groupCommands = [
       CallbackCommand: opt(str),
       GroupId: str,
       Type: opt(groupType),
-      Operator_Account: str,
-      /** The invitees. */
+      /** The inviter. */
+      Operator_Account: opt(str),
+      /** The invitees: the decision's input. */
       DestinationMembers: memberList,
       /** Milliseconds. */
       EventTime: opt(eventTime),
@@ -261,7 +280,8 @@ export const groupCommands = [
       GroupId: str,
       Type: opt(groupType),
       Operator_Account: opt(str),
-      MsgSeqList: v.array(v.looseObject({ MsgSeq: u32 })),
+      /** The recalled messages; `MsgId` (client-side id) on newer bodies. */
+      MsgSeqList: v.array(v.looseObject({ MsgSeq: u32, MsgId: opt(str) })),
       TopicId: opt(str),
       /** Milliseconds. */
       EventTime: opt(eventTime),
@@ -278,6 +298,7 @@ export const groupCommands = [
       /** The Community group (absent in the doc example). */
       GroupId: opt(str),
       Type: opt(groupType),
+      /** The topic's creator: the only account concerned (required). */
       Operator_Account: str,
       Name: opt(str),
       EventTime: opt(eventTime),
@@ -429,7 +450,7 @@ export const groupCommands = [
       GroupId: str,
       MsgSeq: u32,
       /** 1 set KV, 2 delete KV, 3 clear all. */
-      OperateType: int,
+      OperateType: opt(int),
       ExtensionList: opt(v.array(extensionItem)),
       /** Message-level extension version. */
       Seq: opt(int),

@@ -5,6 +5,7 @@
 import type * as v from 'valibot';
 import type { DecisionsByForm } from '../decisions.js';
 import { c2cCommands } from './c2c.js';
+import { callCommands } from './call.js';
 import type { CommandSpec } from './define.js';
 import { groupCommands } from './group.js';
 import { moderationCommands } from './moderation.js';
@@ -14,7 +15,7 @@ import { pushCommands } from './push.js';
 import { relationCommands } from './relation.js';
 import { stateCommands } from './state.js';
 
-/** Every catalogued command, domain by domain (protocol reference §1.1–§1.8). */
+/** Every catalogued command, domain by domain (protocol reference §1.1–§1.8, then the call callbacks). */
 export const commandList = [
   ...operationsCommands,
   ...stateCommands,
@@ -24,6 +25,7 @@ export const commandList = [
   ...moderationCommands,
   ...officialAccountCommands,
   ...pushCommands,
+  ...callCommands,
 ] as const;
 
 type CommandList = typeof commandList;

@@ -14,13 +14,13 @@ export const operationsCommands = [
     schema: v.looseObject({
       CallbackCommand: opt(str),
       /** The internal service of the REST API (e.g. `openim`). */
-      ServiceName: str,
-      /** The REST command word (e.g. `sendmsg`). */
+      ServiceName: opt(str),
+      /** The REST command word (e.g. `sendmsg`): what the alert is about (required). */
       Command: str,
       /** Current requests per second. */
-      Request: int,
+      Request: opt(int),
       /** The QPS limit. */
-      Limit: int,
+      Limit: opt(int),
     }),
   }),
 ] as const;

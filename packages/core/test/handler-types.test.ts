@@ -35,7 +35,7 @@ const accepts: Record<string, string> = {
 im.on('Group.CallbackAfterSendMsg', (e) => { const c: 'Group.CallbackAfterSendMsg' = e.command; const k: 'after' = e.kind; const n: number = e.sdkAppId; return [c, k, n, e.clientIp, e.optPlatform, e.requestTime]; });
 im.on('Group.CallbackBeforeSendMsg', (e) => { const k: 'before' = e.kind; return k === 'before' ? undefined : undefined; });
 im.onAny((e) => (e.kind === 'unknown' ? e.command.length : e.command));`,
-  'payload types': `im.on('Group.CallbackAfterSendMsg', (e) => { const t: number | undefined = e.payload.EventTime; const s: number = e.payload.MsgSeq; const g: string = e.payload.GroupId; return [t, s, g]; });
+  'payload types': `im.on('Group.CallbackAfterSendMsg', (e) => { const t: number | undefined = e.payload.EventTime; const s: number | undefined = e.payload.MsgSeq; const g: string = e.payload.GroupId; return [t, s, g]; });
 im.on('Push.OfflinePush', (e) => { const t: number | undefined = e.payload.Events[0]?.EventTime; return t; });
 im.on('Profile.CallbackPortraitSet', (e) => { const v: string | number | undefined = e.payload.ProfileItem[0]?.Value; return v; });
 im.on('Group.CallbackAfterGroupAttrChanged', (e) => { const k: string | undefined = e.payload.GroupAttr?.[0]?.key; return k; });

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { imCallbacks, reject, silentLogger } from '@im-callbacks/express';
+import { commandList, imCallbacks, reject, silentLogger } from '@im-callbacks/express';
 import { cli, cliUsage } from '@im-callbacks/testing';
 import express from 'express5';
 
@@ -51,16 +51,16 @@ describe('im-callbacks-send', () => {
     seen.length = 0;
     const result = await run([url, '--all'], { IM_SDKAPPID: String(APP), IM_CALLBACK_TOKEN: TOKEN });
     expect(result.code).toBe(0);
-    expect(result.out).toHaveLength(59);
+    expect(result.out).toHaveLength(commandList.length);
     expect(result.out.every((line) => line.startsWith('200 '))).toBe(true);
-    expect(seen).toHaveLength(59);
+    expect(seen).toHaveLength(commandList.length);
     expect(seen.some((line) => line.startsWith('unknown'))).toBe(false);
   });
 
   test('--payload sends a file; a refusal exits 1', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'im-cli-'));
     const file = join(dir, 'body.json');
-    await writeFile(file, JSON.stringify({ GroupId: 7 }));
+    await writeFile(file, '{"GroupId":"g","__proto__":{"polluted":1}}');
     const result = await run([
       url,
       'Group.CallbackAfterSendMsg',
@@ -72,7 +72,7 @@ describe('im-callbacks-send', () => {
       TOKEN,
     ]);
     expect(result.code).toBe(1);
-    expect(result.out[0]).toMatch(/^400 Group\.CallbackAfterSendMsg .*PAYLOAD_INVALID/);
+    expect(result.out[0]).toMatch(/^400 Group\.CallbackAfterSendMsg .*BODY_FORBIDDEN_KEY/);
   });
 
   test('unsigned against a signed endpoint: 401, exit 1', async () => {
@@ -98,7 +98,7 @@ describe('im-callbacks-send', () => {
   test('--list and --help', async () => {
     const list = await run(['--list']);
     expect(list.code).toBe(0);
-    expect(list.out).toHaveLength(59);
+    expect(list.out).toHaveLength(commandList.length);
     expect(list.out[0]).toMatch(/^\S+ +(after|before) /);
     expect((await run(['--help'])).out).toEqual([cliUsage]);
   });

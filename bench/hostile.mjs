@@ -32,7 +32,11 @@ async function nodeServer(handler) {
   server.on('connection', (socket) => sockets.add(socket));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return { port: server.address().port, sockets, close: () => (server.closeAllConnections(), server.close()) };
+  const close = () => {
+    server.closeAllConnections();
+    server.close();
+  };
+  return { port: server.address().port, sockets, close };
 }
 
 const adapters = {

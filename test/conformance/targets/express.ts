@@ -29,7 +29,12 @@ function expressTarget(name: string, express: ExpressFactory): Target {
         url: `${base}/im/callback`,
         otherUrl: `${base}/other`,
         im,
-        close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+        close: () =>
+          new Promise<void>((resolve) => {
+            // Sockets of refused requests linger for a grace period; a test does not wait for it.
+            server.closeAllConnections();
+            server.close(() => resolve());
+          }),
       };
     },
   };

@@ -12,7 +12,8 @@ function fastifyTarget(name: string, Fastify: typeof Fastify5): Target {
     name,
     async start(options: TargetOptions): Promise<RunningTarget> {
       const { upstream = 'none', ...rest } = options;
-      const app = Fastify();
+      // Sockets of refused requests linger for a grace period; closing the app does not wait for it.
+      const app = Fastify({ forceCloseConnections: true });
       // 'json' (and 'none'): Fastify's default JSON and text parsers.
       if (upstream === 'text') {
         app.removeContentTypeParser('text/plain');

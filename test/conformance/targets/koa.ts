@@ -51,7 +51,12 @@ function koaTarget(name: string, Koa: typeof Koa3): Target {
         url: `${base}/im/callback`,
         otherUrl: `${base}/other`,
         im,
-        close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+        close: () =>
+          new Promise<void>((resolve) => {
+            // Sockets of refused requests linger for a grace period; a test does not wait for it.
+            server.closeAllConnections();
+            server.close(() => resolve());
+          }),
       };
     },
   };

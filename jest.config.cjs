@@ -12,6 +12,7 @@ module.exports = {
   },
   moduleNameMapper: {
     '^@im-callbacks/example-shared$': '<rootDir>/examples/shared/src/index.mjs',
+    '^@im-callbacks/core/(adapter|catalogue)$': '<rootDir>/packages/core/src/$1.ts',
     '^@im-callbacks/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

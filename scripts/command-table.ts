@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { type CommandSpec, commandList } from '@im-callbacks/core';
+import { DECISION_FORMS, DECISION_HELPERS } from '@im-callbacks/core/catalogue';
 
 export const START = '<!-- commands:start -->';
 export const END = '<!-- commands:end -->';
@@ -13,23 +14,14 @@ export const README = path.resolve(__dirname, '../README.md');
 
 const range = (codes: readonly [number, number] | undefined) => (codes ? `${codes[0]}–${codes[1]}` : undefined);
 
-/** The decision helpers a command's handler may return, as they are written in code. */
+/** The decision helpers a command's handler may return, as they are written in code (from the decision forms). */
 export function decisionForms(spec: CommandSpec): string[] {
   const custom = range(spec.rejectCodes);
-  const rejectForm = `reject(code ${custom ? `1 or ${custom}` : '1'}, info)`;
-  switch (spec.form) {
-    case 'ack':
-      return [];
-    case 'send':
-      return ['allow()', 'allow({ MsgBody, CloudCustomData })', rejectForm, 'discard()'];
-    case 'veto':
-      return ['allow()', rejectForm];
-    case 'invite':
-    case 'subscribe':
-      return ['allow()', rejectForm, 'refuseOnly(accounts)'];
-    case 'friend':
-      return ['allow()', `reject(code ${custom}, info)`, 'friendResults([...])'];
-  }
+  // Friend callbacks refuse per friend with an app code only; the others take 1 or their app range.
+  const codes = spec.form === 'friend' ? custom : custom ? `1 or ${custom}` : '1';
+  return DECISION_FORMS[spec.form].map((kind) =>
+    kind === 'reject' ? `reject(code ${codes}, info)` : DECISION_HELPERS[kind],
+  );
 }
 
 /** Code points, not UTF-16 units: the width the markdown formatter (biome) aligns columns by. */

@@ -4,10 +4,11 @@
  * (leniency rule 5) reach `on(thatCommand)` with a validated payload and are answered; a malformed
  * payload, in every domain, never reaches the handler and is handed to onError with its raw payload.
  */
+
+import { catalogue } from '@im-callbacks/core/catalogue';
 import {
   allow,
   type CommandName,
-  catalogue,
   commandList,
   discard,
   friendResults,

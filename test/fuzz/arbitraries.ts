@@ -16,7 +16,8 @@
  * cheap) and, for half the cases, the token.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { type CommandName, commandList, computeSign, type ImCallbackErrorCode } from '@im-callbacks/core';
+import { type CommandName, commandList, type ImCallbackErrorCode } from '@im-callbacks/core';
+import { computeSign } from '@im-callbacks/core/adapter';
 import { sample } from '@im-callbacks/testing';
 import fc from 'fast-check';
 

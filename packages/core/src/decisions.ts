@@ -106,25 +106,38 @@ export function friendResults(results: readonly FriendResult[]): FriendResultsDe
   return { decision: 'friend-results', results };
 }
 
-/** The decision forms a before-callback command can take (`ack` = after-callback, no decision). */
-export type DecisionForm = 'ack' | 'send' | 'veto' | 'invite' | 'subscribe' | 'friend';
+/**
+ * Which decisions each decision form takes (`ack` = after-callback, none): the one definition the
+ * handler types, the runtime check, the reply builder and the README's command table all derive from.
+ */
+export const DECISION_FORMS = {
+  ack: [],
+  send: ['allow', 'modify', 'reject', 'discard'],
+  veto: ['allow', 'reject'],
+  invite: ['allow', 'reject', 'refuse-some'],
+  subscribe: ['allow', 'reject', 'refuse-some'],
+  friend: ['allow', 'reject', 'friend-results'],
+} as const satisfies Record<string, readonly BeforeDecision['decision'][]>;
 
-/** Which decisions each form accepts; the compiler enforces this through the handler's return type. */
-export interface DecisionsByForm {
-  ack: never;
-  send: AllowDecision | ModifyDecision | RejectDecision | DiscardDecision;
-  veto: AllowDecision | RejectDecision;
-  invite: AllowDecision | RejectDecision | RefuseSomeDecision;
-  subscribe: AllowDecision | RejectDecision | RefuseSomeDecision;
-  friend: AllowDecision | RejectDecision | FriendResultsDecision;
+/** The decision forms a command can take. */
+export type DecisionForm = keyof typeof DECISION_FORMS;
+
+/** The decisions each form accepts; the compiler enforces this through the handler's return type. */
+export type DecisionsByForm = {
+  [F in DecisionForm]: Extract<BeforeDecision, { decision: (typeof DECISION_FORMS)[F][number] }>;
+};
+
+/** Whether a command of `form` can answer with a decision of this kind (the runtime side of `DecisionsByForm`). */
+export function takesDecision(form: DecisionForm, kind: unknown): kind is BeforeDecision['decision'] {
+  return (DECISION_FORMS[form] as readonly unknown[]).includes(kind);
 }
 
-/** Which `decision` literals each form accepts, for the runtime check. */
-export const decisionsByForm: { readonly [F in DecisionForm]: ReadonlySet<BeforeDecision['decision']> } = {
-  ack: new Set(),
-  send: new Set(['allow', 'modify', 'reject', 'discard']),
-  veto: new Set(['allow', 'reject']),
-  invite: new Set(['allow', 'reject', 'refuse-some']),
-  subscribe: new Set(['allow', 'reject', 'refuse-some']),
-  friend: new Set(['allow', 'reject', 'friend-results']),
+/** How a handler writes each decision (for the README's command table). */
+export const DECISION_HELPERS: { readonly [K in BeforeDecision['decision']]: string } = {
+  allow: 'allow()',
+  modify: 'allow({ MsgBody, CloudCustomData })',
+  reject: 'reject(code, info)',
+  discard: 'discard()',
+  'refuse-some': 'refuseOnly(accounts)',
+  'friend-results': 'friendResults([...])',
 };

@@ -1,55 +1,72 @@
 /**
- * Every refusal the pipeline can make is one of these classes. Each carries a stable `code`
- * (for logs, metrics and tests) and the HTTP status the IM backend is answered with.
- * Messages are short and never contain a token, a Sign or a stack trace: they go on the wire.
+ * Owns the error classes: every refusal and every failure the pipeline or a handler can cause is one
+ * of these. Each carries a stable `code` (for logs, metrics and tests), the HTTP status the IM backend
+ * was answered with, and what was known of the callback (command, payload, request id), all set once
+ * at construction. Messages are short and never contain a token, a Sign or a stack trace.
  */
-export type ImCallbackErrorCode =
-  | 'QUERY_MALFORMED'
-  | 'SDKAPPID_MISSING'
-  | 'SDKAPPID_MISMATCH'
-  | 'SIGN_MISSING'
-  | 'SIGN_INVALID'
-  | 'REQUEST_TIME_MISSING'
-  | 'REQUEST_TIME_INVALID'
-  | 'REQUEST_TIME_STALE'
-  | 'COMMAND_MISSING'
-  | 'COMMAND_MISMATCH'
-  | 'BODY_INVALID_JSON'
-  | 'BODY_FORBIDDEN_KEY'
-  | 'BODY_READ_FAILED'
-  | 'BODY_TOO_LARGE'
-  | 'BODY_TIMEOUT'
-  | 'BODY_UNAVAILABLE'
-  | 'PAYLOAD_INVALID'
-  | 'METHOD_NOT_ALLOWED'
-  | 'HANDLER_FAILED'
-  | 'HANDLER_TIMEOUT'
-  | 'DECISION_INVALID'
-  | 'INTERNAL_ERROR';
 
-export interface ImCallbackErrorDetails {
+/** Every error code, with the status the IM backend is answered with: the one place this is written. */
+export const ERROR_STATUS = {
+  QUERY_MALFORMED: 400,
+  SDKAPPID_MISSING: 403,
+  SDKAPPID_MISMATCH: 403,
+  SIGN_MISSING: 401,
+  SIGN_INVALID: 401,
+  REQUEST_TIME_MISSING: 401,
+  REQUEST_TIME_INVALID: 401,
+  REQUEST_TIME_STALE: 401,
+  COMMAND_MISSING: 400,
+  COMMAND_MISMATCH: 400,
+  BODY_INVALID_JSON: 400,
+  BODY_FORBIDDEN_KEY: 400,
+  BODY_READ_FAILED: 400,
+  BODY_TOO_LARGE: 413,
+  BODY_TIMEOUT: 408,
+  BODY_UNAVAILABLE: 500,
+  /** Answered 200: the OK ack or the fallback decision. */
+  PAYLOAD_INVALID: 200,
+  METHOD_NOT_ALLOWED: 405,
+  /** 500 for an after-callback that failed before the deadline; 200 when the answer was already decided. */
+  HANDLER_FAILED: 500,
+  HANDLER_TIMEOUT: 200,
+  DECISION_INVALID: 200,
+  INTERNAL_ERROR: 500,
+} as const satisfies Record<string, number>;
+
+export type ImCallbackErrorCode = keyof typeof ERROR_STATUS;
+
+/** What the pipeline knew of the callback when the error happened. */
+export interface ErrorContext {
   /** The command from the query (or body), when known. */
-  command?: string;
+  readonly command?: string | undefined;
   /** The parsed body (or the raw text when it was not JSON), when there was one. */
-  payload?: unknown;
-  /** What caused this error (a handler's exception, a valibot issue list...). */
-  cause?: unknown;
+  readonly payload?: unknown;
   /** The callback's `RequestID` query parameter, when it had one. */
-  requestId?: string | undefined;
+  readonly requestId?: string | undefined;
+}
+
+export interface ImCallbackErrorDetails extends ErrorContext {
+  /** What caused this error (a handler's exception, a valibot issue list...). */
+  readonly cause?: unknown;
 }
 
 export class ImCallbackError extends Error {
   readonly code: ImCallbackErrorCode;
   /** The HTTP status the IM backend was (or will be) answered with. */
   readonly status: number;
-  /** The callback command, when it was known (set by the pipeline as it learns it). */
-  command: string | undefined;
+  /** The callback command, when it was known. */
+  readonly command: string | undefined;
   /** The parsed body, or its text when it was not JSON, when there was one. */
-  payload: unknown;
+  readonly payload: unknown;
   /** The callback's `RequestID` (or `RequestId`) query parameter, when it had one: quote it to Tencent support. */
-  requestId: string | undefined;
+  readonly requestId: string | undefined;
 
-  constructor(code: ImCallbackErrorCode, status: number, message: string, details: ImCallbackErrorDetails = {}) {
+  constructor(
+    code: ImCallbackErrorCode,
+    message: string,
+    details: ImCallbackErrorDetails = {},
+    status: number = ERROR_STATUS[code],
+  ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.code = code;
@@ -63,14 +80,14 @@ export class ImCallbackError extends Error {
 /** The query string is not usable: a parameter repeated or given as an array/object. 400. */
 export class MalformedQueryError extends ImCallbackError {
   constructor(message: string, details?: ImCallbackErrorDetails) {
-    super('QUERY_MALFORMED', 400, message, details);
+    super('QUERY_MALFORMED', message, details);
   }
 }
 
 /** `SdkAppid` is missing or is not one of ours. 403. */
 export class SdkAppIdError extends ImCallbackError {
   constructor(code: 'SDKAPPID_MISSING' | 'SDKAPPID_MISMATCH', message: string, details?: ImCallbackErrorDetails) {
-    super(code, 403, message, details);
+    super(code, message, details);
   }
 }
 
@@ -81,18 +98,18 @@ export class SignatureError extends ImCallbackError {
     message: string,
     details?: ImCallbackErrorDetails,
   ) {
-    super(code, 401, message, details);
+    super(code, message, details);
   }
 }
 
-/** The request is malformed: no command, mismatching commands, bad JSON, schema failure. 400. */
+/** The request is malformed: no command, mismatching commands, bad JSON, a forbidden key, an unreadable body. 400. */
 export class MalformedRequestError extends ImCallbackError {
   constructor(
     code: 'COMMAND_MISSING' | 'COMMAND_MISMATCH' | 'BODY_INVALID_JSON' | 'BODY_FORBIDDEN_KEY' | 'BODY_READ_FAILED',
     message: string,
     details?: ImCallbackErrorDetails,
   ) {
-    super(code, 400, message, details);
+    super(code, message, details);
   }
 }
 
@@ -106,7 +123,7 @@ export class PayloadValidationError extends ImCallbackError {
   readonly issues: readonly unknown[];
   readonly path: string;
   constructor(message: string, path: string, issues: readonly unknown[], details?: ImCallbackErrorDetails) {
-    super('PAYLOAD_INVALID', 200, message, details);
+    super('PAYLOAD_INVALID', message, details);
     this.issues = issues;
     this.path = path;
   }
@@ -116,7 +133,7 @@ export class PayloadValidationError extends ImCallbackError {
 export class BodyTooLargeError extends ImCallbackError {
   readonly limit: number;
   constructor(limit: number, details?: ImCallbackErrorDetails) {
-    super('BODY_TOO_LARGE', 413, `body exceeds the limit of ${limit} bytes`, details);
+    super('BODY_TOO_LARGE', `body exceeds the limit of ${limit} bytes`, details);
     this.limit = limit;
   }
 }
@@ -125,7 +142,7 @@ export class BodyTooLargeError extends ImCallbackError {
 export class BodyTimeoutError extends ImCallbackError {
   readonly timeout: number;
   constructor(timeout: number, details?: ImCallbackErrorDetails) {
-    super('BODY_TIMEOUT', 408, `body did not arrive within ${timeout} ms`, details);
+    super('BODY_TIMEOUT', `body did not arrive within ${timeout} ms`, details);
     this.timeout = timeout;
   }
 }
@@ -133,14 +150,14 @@ export class BodyTimeoutError extends ImCallbackError {
 /** An upstream middleware consumed the request stream and kept nothing we can read. 500 (app misconfiguration). */
 export class BodyUnavailableError extends ImCallbackError {
   constructor(message: string, details?: ImCallbackErrorDetails) {
-    super('BODY_UNAVAILABLE', 500, message, details);
+    super('BODY_UNAVAILABLE', message, details);
   }
 }
 
 /** The request is not a POST (Web-standard handler only; the Node adapters pass such requests on). 405. */
 export class MethodNotAllowedError extends ImCallbackError {
   constructor(method: string) {
-    super('METHOD_NOT_ALLOWED', 405, `method ${method} not allowed, callbacks are POST`);
+    super('METHOD_NOT_ALLOWED', `method ${method} not allowed, callbacks are POST`);
   }
 }
 
@@ -151,7 +168,7 @@ export class MethodNotAllowedError extends ImCallbackError {
  */
 export class HandlerError extends ImCallbackError {
   constructor(status: number, message: string, details?: ImCallbackErrorDetails) {
-    super('HANDLER_FAILED', status, message, details);
+    super('HANDLER_FAILED', message, details, status);
   }
 }
 
@@ -159,38 +176,37 @@ export class HandlerError extends ImCallbackError {
 export class HandlerTimeoutError extends ImCallbackError {
   readonly deadline: number;
   constructor(deadline: number, details?: ImCallbackErrorDetails) {
-    super('HANDLER_TIMEOUT', 200, `handler did not decide within ${deadline} ms, fallback decision sent`, details);
+    super('HANDLER_TIMEOUT', `handler did not decide within ${deadline} ms, fallback decision sent`, details);
     this.deadline = deadline;
   }
 }
 
-/** A handler returned a decision the command does not support (or a code outside its range); the fallback was sent. */
+/** A handler returned a decision the command does not take, a malformed one, or one that cannot be serialised; the fallback was sent. */
 export class DecisionError extends ImCallbackError {
   constructor(message: string, details?: ImCallbackErrorDetails) {
-    super('DECISION_INVALID', 200, message, details);
+    super('DECISION_INVALID', message, details);
   }
 }
 
 /** A fault inside im-callbacks itself (a bug): 500, reported like any other error. */
 export class InternalError extends ImCallbackError {
   constructor(details?: ImCallbackErrorDetails) {
-    super('INTERNAL_ERROR', 500, 'internal error', details);
+    super('INTERNAL_ERROR', 'internal error', details);
   }
 }
 
 /**
  * The one place a foreign value (a `TypeError` from a handler's data, anything thrown) becomes a
- * typed error: `wrap` makes it, and the context the pipeline knows is filled in where missing.
- * `onError` never receives anything else.
+ * typed error, built with what was known: `onError` never receives anything else.
  */
 export function toImCallbackError(
   caught: unknown,
-  context: { command?: string | undefined; payload?: unknown; requestId?: string | undefined },
-  wrap: (cause: unknown) => ImCallbackError = (cause) => new InternalError({ cause }),
+  context: ErrorContext,
+  wrap: (details: ImCallbackErrorDetails) => ImCallbackError = (details) => new InternalError(details),
 ): ImCallbackError {
-  const error = caught instanceof ImCallbackError ? caught : wrap(caught);
-  error.command ??= context.command;
-  if (error.payload === undefined) error.payload = context.payload;
-  error.requestId ??= context.requestId;
-  return error;
+  return caught instanceof ImCallbackError ? caught : wrap({ ...context, cause: caught });
+}
+
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,3 +1,7 @@
+/**
+ * Owns the types handlers see: the event of each command (derived from the catalogue's schemas),
+ * handler signatures, and the registration methods every adapter object carries.
+ */
 import type { AfterCommandName, Catalogue, CommandName, DecisionFor, Payload } from './catalogue/index.js';
 import type { ImCallbackError } from './errors.js';
 
@@ -56,10 +60,12 @@ export type ErrorHandler = (error: ImCallbackError) => unknown;
 
 /** The registration methods every adapter object carries; each returns the object itself for chaining. */
 export interface CallbackHandlers<Self> {
-  /** Handle one command. For a before-callback, the first handler that returns a decision decides. */
-  on<C extends CommandName>(command: C, handler: CallbackHandler<C>): Self;
+  /** Handle a command (or each of a list). For a before-callback, the first handler that returns a decision decides. */
+  on<C extends CommandName>(command: C | readonly C[], handler: CallbackHandler<C>): Self;
   /** See every event, unknown commands included. Return values are ignored (observers). */
   onAny(handler: AnyCallbackHandler): Self;
   /** Every refusal and every handler failure, as a typed `ImCallbackError`. */
   onError(handler: ErrorHandler): Self;
+  /** Removes a handler given to `on` (from `commands` only, when given), `onAny` or `onError`. */
+  off(handler: (...args: never[]) => unknown, commands?: CommandName | readonly CommandName[]): Self;
 }

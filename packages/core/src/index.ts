@@ -1,22 +1,14 @@
-export { attachHandlers } from './attach.js';
-export { assertNoForbiddenKey, type BodySource, parseJson, type ReadLimits, readBody } from './body.js';
-export {
-  C2C_REJECT_CODES,
-  type CommandSpec,
-  type Domain,
-  defineCommand,
-  FRIEND_REJECT_CODES,
-  GROUP_REJECT_CODES,
-} from './catalogue/define.js';
-export * from './catalogue/fields.js';
+/**
+ * `@im-callbacks/core`: what an application uses. A receiver, the decisions a before-callback
+ * handler returns, the error classes `onError` receives, the command list and the types.
+ * Adapter authors: `@im-callbacks/core/adapter`. The schemas: `@im-callbacks/core/catalogue`.
+ */
+export type { CommandSpec, Domain } from './catalogue/define.js';
 export {
   type AfterCommandName,
   type BeforeCommandName,
-  type Catalogue,
   type CommandName,
-  catalogue,
   commandList,
-  commandSpec,
   type DecisionFor,
   isKnownCommand,
   type Payload,
@@ -25,35 +17,47 @@ export {
   isMsgElement,
   type KnownMsgElement,
   type KnownMsgType,
-  knownMsgTypes,
   type MsgElement,
-  msgBody,
-  msgElement,
   type RelayedMessage,
   type UnknownMsgElement,
 } from './catalogue/msg-body.js';
-export type {
-  AllowDecision,
-  BeforeDecision,
-  DecisionForm,
-  DecisionsByForm,
-  DiscardDecision,
-  FriendResult,
-  FriendResultsDecision,
-  MessageChanges,
-  ModifyDecision,
-  RefuseSomeDecision,
-  RejectDecision,
-} from './decisions.js';
 export {
+  type AllowDecision,
   allow,
-  decisionsByForm,
+  type BeforeDecision,
+  type DecisionForm,
+  type DecisionsByForm,
+  type DiscardDecision,
   discard,
+  type FriendResult,
+  type FriendResultsDecision,
   friendResults,
+  type MessageChanges,
+  type ModifyDecision,
+  type RefuseSomeDecision,
+  type RejectDecision,
   refuseOnly,
   reject,
 } from './decisions.js';
-export * from './errors.js';
+export {
+  BodyTimeoutError,
+  BodyTooLargeError,
+  BodyUnavailableError,
+  DecisionError,
+  type ErrorContext,
+  HandlerError,
+  HandlerTimeoutError,
+  ImCallbackError,
+  type ImCallbackErrorCode,
+  type ImCallbackErrorDetails,
+  InternalError,
+  MalformedQueryError,
+  MalformedRequestError,
+  MethodNotAllowedError,
+  PayloadValidationError,
+  SdkAppIdError,
+  SignatureError,
+} from './errors.js';
 export type {
   AnyCallbackEvent,
   AnyCallbackHandler,
@@ -66,38 +70,13 @@ export type {
   KnownCallbackEvent,
   UnknownCallbackEvent,
 } from './events.js';
-export { defaultLogger, type Logger, silentLogger } from './logger.js';
+export { type Logger, silentLogger } from './logger.js';
+export { redactSign } from './node.js';
+export type { ReceiverOptions, SdkAppIdOption } from './options.js';
+export type { CallbackResponse } from './pipeline/reply.js';
 export {
-  CLOSE_GRACE_MS,
-  checkPathOption,
-  claimsRequest,
-  closeAfterAnswer,
-  nodeBodySource,
-  pathOf,
-  type UpstreamBody,
-  writeNodeResponse,
-} from './node.js';
-export type { ReceiverOptions, ResolvedOptions, SdkAppIdOption } from './options.js';
-export { resolveOptions } from './options.js';
-export {
-  type CallbackQuery,
-  hasCallbackCommand,
-  parseQuery,
-  type QueryInput,
-  queryOf,
-  type VerifiedQuery,
-  verifyQuery,
-} from './query.js';
-export type { CallbackRequest } from './receiver.js';
-export { CallbackReceiver, createReceiver } from './receiver.js';
-export {
-  type CallbackResponse,
-  decisionInputs,
-  failureResponse,
-  fallbackReply,
-  JSON_HEADERS,
-  OK_REPLY,
-  OK_RESPONSE,
-  replyFor,
-} from './reply.js';
-export { computeSign, signMatches } from './sign.js';
+  type CallbackReceiver,
+  type CallbackRequest,
+  createReceiver,
+  type DispatchContext,
+} from './receiver.js';

@@ -1,13 +1,16 @@
 /**
- * Shared by the Node adapters (Express, Koa, Fastify): pick the body source from a Node request
- * and write the response. Framework-free: only `node:http` shapes.
+ * Owns what the Node adapters (Express, Koa, Fastify) share: which requests they claim, the body
+ * source of a Node request, writing the answer, and closing a connection answered early.
+ * Framework-free: only `node:http` shapes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { BodySource } from './body.js';
 import { BodyUnavailableError } from './errors.js';
-import { hasCallbackCommand } from './query.js';
-import type { CallbackResponse } from './reply.js';
+import { checkOptionNames, RECEIVER_OPTIONS, type ReceiverOptions, type SdkAppIdOption } from './options.js';
+import type { BodySource } from './pipeline/body.js';
+import { hasCallbackCommand } from './pipeline/query.js';
+import type { CallbackResponse } from './pipeline/reply.js';
+import { type CallbackReceiver, createReceiver, isReceiver } from './receiver.js';
 
 /** What an upstream body parser may have left on the request. */
 export interface UpstreamBody {
@@ -114,4 +117,47 @@ export function claimsRequest(
   if (method !== 'POST') return false;
   if (path !== undefined) return requestPath === path;
   return routedHere || hasCallbackCommand(query);
+}
+
+/**
+ * The receiver an adapter serves and its own options, from what the application passed: an
+ * existing receiver (then only the adapter's own options are accepted: the receiver's belong to
+ * `createReceiver`), or an SDKAppID with the receiver's options mixed in. Unknown option names are
+ * refused with the list of valid ones.
+ */
+export function adapterReceiver<K extends string>(
+  target: SdkAppIdOption | CallbackReceiver,
+  options: unknown,
+  adapterKeys: readonly K[],
+  defaults: Partial<ReceiverOptions> = {},
+): { receiver: CallbackReceiver; own: { [P in K]?: unknown } } {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null) throw new TypeError('im-callbacks: options must be an object');
+  const own: { [P in K]?: unknown } = {};
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if ((adapterKeys as readonly string[]).includes(key)) own[key as K] = value;
+    else rest[key] = value;
+  }
+  if (isReceiver(target)) {
+    for (const key of Object.keys(rest)) {
+      if ((RECEIVER_OPTIONS as readonly string[]).includes(key)) {
+        throw new TypeError(
+          `im-callbacks: option ${key} belongs to the receiver: pass it to createReceiver(), not with an existing receiver`,
+        );
+      }
+    }
+    checkOptionNames(rest, adapterKeys);
+    return { receiver: target, own };
+  }
+  checkOptionNames(rest, [...RECEIVER_OPTIONS.filter((key) => key !== 'sdkAppId'), ...adapterKeys]);
+  return { receiver: createReceiver({ ...defaults, ...rest, sdkAppId: target } as ReceiverOptions), own };
+}
+
+/**
+ * A request URL with the value of its `Sign` parameter (any case) replaced by `[redacted]`, for
+ * access logs: the Sign proves knowledge of the token for a minute and does not belong in logs.
+ */
+export function redactSign(url: string): string {
+  return url.replace(/([?&]sign=)[^&#]*/gi, '$1[redacted]');
 }

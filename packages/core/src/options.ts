@@ -1,3 +1,7 @@
+/**
+ * Owns the receiver's options: their types, their defaults, and checking them up front, so a
+ * misconfiguration fails at start-up with a message that says what to do, not on the first callback.
+ */
 import { defaultLogger, type Logger } from './logger.js';
 
 export type SdkAppIdOption = number | string | readonly (number | string)[];
@@ -40,6 +44,34 @@ export interface ResolvedOptions {
   fallback: 'allow' | 'reject';
   logger: Logger;
   now: () => number;
+}
+
+/** Every option the receiver takes (checked against `ReceiverOptions` by the compiler). */
+export const RECEIVER_OPTIONS = [
+  'sdkAppId',
+  'token',
+  'requestTimeWindow',
+  'bodyLimit',
+  'bodyTimeout',
+  'deadline',
+  'fallback',
+  'logger',
+  'now',
+] as const satisfies readonly (keyof ReceiverOptions)[];
+type MissingOption = Exclude<keyof ReceiverOptions, (typeof RECEIVER_OPTIONS)[number]>;
+const everyOptionListed: MissingOption extends never ? true : never = true;
+void everyOptionListed;
+
+/**
+ * Refuses an option nobody takes (`tokn`), naming the ones that exist: `valid` lists the receiver's
+ * and the adapter's own (`path`...).
+ */
+export function checkOptionNames(options: object, valid: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!valid.includes(key)) {
+      fail(`unknown option ${JSON.stringify(key)}; the options are ${valid.join(', ')}`);
+    }
+  }
 }
 
 function fail(message: string): never {
@@ -90,6 +122,7 @@ function isLogger(value: unknown): value is Logger {
 /** Validates options up front, with a clear error, so a misconfiguration fails at start-up and not on the first callback. */
 export function resolveOptions(options: ReceiverOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) fail('options must be an object');
+  checkOptionNames(options, RECEIVER_OPTIONS);
   if (options.fallback !== undefined && options.fallback !== 'allow' && options.fallback !== 'reject') {
     fail(`option fallback must be 'allow' or 'reject', got ${JSON.stringify(options.fallback)}`);
   }

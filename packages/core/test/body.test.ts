@@ -1,11 +1,7 @@
 import { Readable } from 'node:stream';
-import {
-  assertNoForbiddenKey,
-  BodyTooLargeError,
-  MalformedRequestError,
-  parseJson,
-  readBody,
-} from '@im-callbacks/core';
+import { BodyTooLargeError, MalformedRequestError } from '@im-callbacks/core';
+import { readBody } from '../src/pipeline/body.js';
+import { assertNoForbiddenKey, parseJson } from '../src/pipeline/json.js';
 
 /** A stream that produces `total` bytes in `chunk`-sized pieces, counting how many were pulled. */
 function counted(total: number, chunk = 64 * 1024) {

@@ -7,21 +7,20 @@ import {
   allow,
   type BeforeDecision,
   type CommandName,
-  catalogue,
   commandList,
   createReceiver,
   DecisionError,
-  decisionInputs,
   discard,
   friendResults,
   type ImCallbackError,
   refuseOnly,
   reject,
-  replyFor,
   silentLogger,
 } from '@im-callbacks/core';
 import { buildRequest, samples } from '@im-callbacks/testing';
 import * as v from 'valibot';
+import { catalogue } from '../src/catalogue/index.js';
+import { decisionInputs, InvalidDecision, replyFor } from '../src/pipeline/reply.js';
 
 const OK = '{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}';
 
@@ -85,9 +84,9 @@ describe('custom refusal codes', () => {
       '{"ActionStatus":"OK","ErrorInfo":"not now","ErrorCode":10100}',
     );
     expect(reply(command, reject(10200))).toBe('{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":10200}');
-    expect(() => reply(command, reject(10099))).toThrow(DecisionError);
+    expect(() => reply(command, reject(10099))).toThrow(InvalidDecision);
     expect(() => reply(command, reject(10201))).toThrow(/code 1 or 10100-10200, not 10201/);
-    expect(() => reply(command, reject(2))).toThrow(DecisionError);
+    expect(() => reply(command, reject(2))).toThrow(InvalidDecision);
   });
 
   it.each([
@@ -110,8 +109,8 @@ describe.each([
     expect(reply(command, allow())).toBe(OK);
     expect(reply(command, reject())).toBe('{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":1}');
     expect(() => reply(command, discard())).toThrow(`${command} cannot answer with "discard"`);
-    expect(() => reply(command, allow({ CloudCustomData: 'x' }))).toThrow(DecisionError);
-    expect(() => reply(command, refuseOnly(['a']))).toThrow(DecisionError);
+    expect(() => reply(command, allow({ CloudCustomData: 'x' }))).toThrow(InvalidDecision);
+    expect(() => reply(command, refuseOnly(['a']))).toThrow(InvalidDecision);
   });
 });
 
@@ -130,7 +129,7 @@ describe('refusing only some accounts', () => {
       '{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"RefusedSubscribers_Account":["user2"]}',
     );
     expect(reply('OfficialAccount.CallbackBeforeAddSubscriber', allow())).toBe(OK);
-    expect(() => reply('OfficialAccount.CallbackBeforeAddSubscriber', discard())).toThrow(DecisionError);
+    expect(() => reply('OfficialAccount.CallbackBeforeAddSubscriber', discard())).toThrow(InvalidDecision);
   });
 });
 
@@ -177,11 +176,11 @@ describe.each([
         [second, 38001, 'blocked'],
       ]),
     );
-    expect(() => reply(command, friendResults([{ To_Account: first, ResultCode: 5 }]))).toThrow(DecisionError);
+    expect(() => reply(command, friendResults([{ To_Account: first, ResultCode: 5 }]))).toThrow(InvalidDecision);
     expect(() => reply(command, friendResults([{ To_Account: 'stranger', ResultCode: 0 }]))).toThrow(
       /stranger, who is not in the request/,
     );
-    expect(() => reply(command, discard())).toThrow(DecisionError);
+    expect(() => reply(command, discard())).toThrow(InvalidDecision);
   });
 });
 

@@ -1,13 +1,7 @@
-import {
-  type CommandName,
-  catalogue,
-  commandList,
-  commandSpec,
-  isKnownCommand,
-  type Payload,
-} from '@im-callbacks/core';
+import { type CommandName, commandList, isKnownCommand, type Payload } from '@im-callbacks/core';
 import { samples, sampleVariants } from '@im-callbacks/testing';
 import * as v from 'valibot';
+import { catalogue, commandSpec } from '../src/catalogue/index.js';
 
 function parse<C extends CommandName>(command: C, body: unknown): Payload<C> {
   const result = v.safeParse(catalogue[command].schema, body);

@@ -1,19 +1,18 @@
 /** Property-based fuzzing (fast-check) of the query parser, the verifier, the JSON parser and the whole pipeline. */
 import {
   commandList,
-  computeSign,
   createReceiver,
   ImCallbackError,
   MalformedQueryError,
   MalformedRequestError,
-  parseJson,
-  parseQuery,
-  resolveOptions,
   silentLogger,
-  verifyQuery,
 } from '@im-callbacks/core';
 import { buildRequest, sample } from '@im-callbacks/testing';
 import fc from 'fast-check';
+import { resolveOptions } from '../src/options.js';
+import { parseJson } from '../src/pipeline/json.js';
+import { parseQuery, verifyQuery } from '../src/pipeline/query.js';
+import { computeSign } from '../src/pipeline/sign.js';
 
 const APP = 1400000000;
 const runs = { numRuns: 300 };

@@ -1,13 +1,7 @@
-import {
-  computeSign,
-  hasCallbackCommand,
-  MalformedQueryError,
-  parseQuery,
-  queryOf,
-  resolveOptions,
-  signMatches,
-  verifyQuery,
-} from '@im-callbacks/core';
+import { MalformedQueryError } from '@im-callbacks/core';
+import { resolveOptions } from '../src/options.js';
+import { hasCallbackCommand, parseQuery, queryOf, verifyQuery } from '../src/pipeline/query.js';
+import { computeSign, signMatches } from '../src/pipeline/sign.js';
 
 const options = (extra = {}) => resolveOptions({ sdkAppId: 1400000000, logger: undefined, ...extra });
 
@@ -135,6 +129,15 @@ describe('verifyQuery', () => {
     );
     expect(() => verifyQuery(signed(now + 61), opts)).toThrow(expect.objectContaining({ code: 'REQUEST_TIME_STALE' }));
   });
+  test('messages say what to do: the console token for SIGN_INVALID, the skew and the clock for REQUEST_TIME_STALE', () => {
+    expect(() => verifyQuery(signed(now, 'other'), opts)).toThrow(
+      /check that the token option is the callback token set in the IM console/,
+    );
+    expect(() => verifyQuery(signed(now - 75), opts)).toThrow(
+      /RequestTime is 75 s behind this server's clock, outside the 60 s window: check the server clock/,
+    );
+    expect(() => verifyQuery(signed(now + 3600), opts)).toThrow(/RequestTime is 3600 s ahead of this server's clock/);
+  });
   test('SdkAppid is checked before the Sign, the Sign before the command', () => {
     expect(() => verifyQuery(parseQuery('SdkAppid=2'), opts)).toThrow(
       expect.objectContaining({ code: 'SDKAPPID_MISMATCH', status: 403 }),
@@ -174,6 +177,10 @@ describe('resolveOptions', () => {
     [{ sdkAppId: 1, fallback: 'discard' }, /fallback/],
     [{ sdkAppId: 1, logger: { info() {} } }, /logger/],
     [{ sdkAppId: 1, now: 5 }, /now/],
+    [
+      { sdkAppId: 1, tokn: 'x' },
+      /unknown option "tokn"; the options are sdkAppId, token, requestTimeWindow, bodyLimit, bodyTimeout, deadline, fallback, logger, now/,
+    ],
   ])('%j is refused with a clear TypeError', (input, message) => {
     expect(() => resolveOptions(input as never)).toThrow(TypeError);
     expect(() => resolveOptions(input as never)).toThrow(message);

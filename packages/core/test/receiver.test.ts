@@ -1,6 +1,7 @@
 /** The receiver without any HTTP: logging, reporting, and the Web-standard handler's own rows. */
-import { computeSign, createReceiver, type ImCallbackError, type Logger } from '@im-callbacks/core';
+import { createReceiver, type ImCallbackError, type Logger } from '@im-callbacks/core';
 import { buildRequest, sample } from '@im-callbacks/testing';
+import { computeSign } from '../src/pipeline/sign.js';
 
 const APP = 1400000000;
 const AFTER = 'Group.CallbackAfterSendMsg';
@@ -40,7 +41,10 @@ describe('logging', () => {
     expect((await receiver.handle({ query: wrong.query, body: wrong.body })).status).toBe(401);
     expect((await receiver.handle({ query: right.query, body: right.body })).status).toBe(500);
     expect(lines).toEqual([
-      ['warn', 'SIGN_INVALID Group.CallbackAfterSendMsg: Sign does not match'],
+      [
+        'warn',
+        'SIGN_INVALID Group.CallbackAfterSendMsg: Sign does not match: check that the token option is the callback token set in the IM console',
+      ],
       ['error', 'HANDLER_FAILED Group.CallbackAfterSendMsg: handler for Group.CallbackAfterSendMsg failed: boom'],
     ]);
     const sign = new URLSearchParams(right.query).get('Sign') as string;

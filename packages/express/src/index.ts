@@ -1,49 +1,62 @@
 /**
- * Express adapter: `imCallbacks(sdkAppId, options?)` is a middleware carrying `on/onAny/onError`.
- * A thin translation: claim the request, hand query and body to the core receiver, write its answer.
+ * Express adapter: `imCallbacks(sdkAppId, options?)` or `imCallbacks(receiver, options?)` is a
+ * middleware carrying `on/onAny/onError/off`. A thin translation: claim the request, hand query and
+ * body to the core receiver, write its answer.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CallbackHandlers, CallbackReceiver, ReceiverOptions, SdkAppIdOption } from '@im-callbacks/core';
 import {
+  adapterReceiver,
   attachHandlers,
-  type CallbackHandlers,
-  type CallbackReceiver,
   checkPathOption,
   claimsRequest,
-  createReceiver,
   nodeBodySource,
   pathOf,
   queryOf,
-  type ReceiverOptions,
-  type SdkAppIdOption,
   writeNodeResponse,
-} from '@im-callbacks/core';
+} from '@im-callbacks/core/adapter';
 
 export * from '@im-callbacks/core';
 
-export interface ExpressOptions extends Omit<ReceiverOptions, 'sdkAppId'> {
+/** What the adapter itself takes, besides the receiver's options. */
+export interface ExpressImCallbacksAdapterOptions {
   /**
    * Claim only requests to this path (relative to where the middleware is mounted). Without it,
-   * every POST whose query carries `CallbackCommand` is claimed.
+   * every POST whose query has a `CallbackCommand` parameter is claimed.
    */
   path?: string;
 }
 
+/** `imCallbacks(sdkAppId, options)`: the receiver's options (but `sdkAppId`) and the adapter's. */
+export interface ExpressImCallbacksOptions
+  extends Omit<ReceiverOptions, 'sdkAppId'>,
+    ExpressImCallbacksAdapterOptions {}
+
 /** The request as Express (4 or 5) leaves it: a Node request, maybe with a body parser's results. */
-export type ExpressRequest = IncomingMessage & { body?: unknown; rawBody?: unknown; route?: unknown; baseUrl?: string };
+export type ExpressImCallbacksRequest = IncomingMessage & {
+  body?: unknown;
+  rawBody?: unknown;
+  route?: unknown;
+  baseUrl?: string;
+};
 type Next = (error?: unknown) => void;
 
-export interface ImCallbacksMiddleware extends CallbackHandlers<ImCallbacksMiddleware> {
-  (req: ExpressRequest, res: ServerResponse, next: Next): void;
+/** The middleware, with the receiver's registration methods. */
+export interface ExpressImCallbacks extends CallbackHandlers<ExpressImCallbacks> {
+  (req: ExpressImCallbacksRequest, res: ServerResponse, next: Next): void;
   readonly receiver: CallbackReceiver;
 }
 
-export function imCallbacks(sdkAppId: SdkAppIdOption, options: ExpressOptions = {}): ImCallbacksMiddleware {
-  if (typeof options !== 'object' || options === null) throw new TypeError('im-callbacks: options must be an object');
-  const { path: pathOption, ...receiverOptions } = options;
-  const path = checkPathOption('path', pathOption);
-  const receiver = createReceiver({ ...receiverOptions, sdkAppId });
+export function imCallbacks(sdkAppId: SdkAppIdOption, options?: ExpressImCallbacksOptions): ExpressImCallbacks;
+export function imCallbacks(receiver: CallbackReceiver, options?: ExpressImCallbacksAdapterOptions): ExpressImCallbacks;
+export function imCallbacks(
+  target: SdkAppIdOption | CallbackReceiver,
+  options?: ExpressImCallbacksOptions,
+): ExpressImCallbacks {
+  const { receiver, own } = adapterReceiver(target, options, ['path']);
+  const path = checkPathOption('path', own.path);
 
-  const middleware = (req: ExpressRequest, res: ServerResponse, next: Next): void => {
+  const middleware = (req: ExpressImCallbacksRequest, res: ServerResponse, next: Next): void => {
     const query = queryOf(req.url);
     // Routed here explicitly: inside a route (`req.route`), or mounted exactly at `app.use(path, im)`.
     const routed = req.route !== undefined || (!!req.baseUrl && pathOf(req.url) === '/');
@@ -60,5 +73,5 @@ export function imCallbacks(sdkAppId: SdkAppIdOption, options: ExpressOptions = 
       .then((response) => writeNodeResponse(res, response, req))
       .catch(next);
   };
-  return attachHandlers<ImCallbacksMiddleware>(middleware, receiver);
+  return attachHandlers<ExpressImCallbacks>(middleware, receiver);
 }

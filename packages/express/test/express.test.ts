@@ -3,7 +3,7 @@
  * mount styles, what is claimed and what goes to next(), upstream parsers, options validation.
  */
 import type { ImCallbackError } from '@im-callbacks/core';
-import { imCallbacks, reject, silentLogger } from '@im-callbacks/express';
+import { createReceiver, imCallbacks, reject, silentLogger } from '@im-callbacks/express';
 import { buildRequest, sample } from '@im-callbacks/testing';
 import express4 from 'express4';
 import express5 from 'express5';
@@ -37,6 +37,21 @@ describe.each([
     const { app } = appWith((a, im) => a.use(im));
     expect((await request(app).post(`/anything?${built.query}`).send(Buffer.from(built.body))).text).toBe(OK);
     expect((await request(app).post(`/?${built.query}`).send(Buffer.from(built.body))).text).toBe(OK);
+  });
+
+  test('imCallbacks(receiver): one receiver behind two mounts, its handlers and options', async () => {
+    const receiver = createReceiver({ sdkAppId: APP, logger: silentLogger, bodyLimit: 4096 });
+    const seen: string[] = [];
+    receiver.on(AFTER, (event) => void seen.push(event.command));
+    const app = express();
+    app.post('/a', imCallbacks(receiver));
+    app.use(imCallbacks(receiver, { path: '/b' }));
+    expect((await request(app).post(`/a?${built.query}`).send(Buffer.from(built.body))).text).toBe(OK);
+    expect((await request(app).post(`/b?${built.query}`).send(Buffer.from(built.body))).text).toBe(OK);
+    const big = buildRequest(AFTER, { ...sample(AFTER), Pad: 'x'.repeat(5000) }, { sdkAppId: APP });
+    expect((await request(app).post(`/a?${big.query}`).send(Buffer.from(big.body))).status).toBe(413);
+    expect(seen).toEqual([AFTER, AFTER]);
+    expect(imCallbacks(receiver).receiver).toBe(receiver);
   });
 
   test('app.use(im) at the root leaves other requests to the app', async () => {
@@ -149,5 +164,17 @@ describe('options', () => {
   });
   test('sdkAppId is validated', () => {
     expect(() => imCallbacks('not-an-id')).toThrow(/sdkAppId/);
+  });
+  test('an unknown option is refused, naming the valid ones', () => {
+    expect(() => imCallbacks(APP, { tokn: 'x' } as never)).toThrow(
+      /unknown option "tokn"; the options are token, requestTimeWindow, bodyLimit, bodyTimeout, deadline, fallback, logger, now, path/,
+    );
+  });
+  test('with a receiver, only the adapter options are taken', () => {
+    const receiver = createReceiver({ sdkAppId: APP, logger: silentLogger });
+    expect(() => imCallbacks(receiver, { token: 'x' } as never)).toThrow(
+      /option token belongs to the receiver: pass it to createReceiver\(\)/,
+    );
+    expect(() => imCallbacks(receiver, { pth: '/x' } as never)).toThrow(/unknown option "pth"; the options are path/);
   });
 });

@@ -1,73 +1,97 @@
 /**
- * Fastify plugin: `app.register(imCallbacks, { sdkAppId, path, token })` adds the callback route and
- * decorates the app with `imCallbacks` (on/onAny/onError). A thin translation: the route hands the
- * raw query and the unread request stream to the core receiver and sends its answer.
+ * Fastify plugin: `app.register(imCallbacks, { sdkAppId, path, token })`, or `{ receiver, path }`,
+ * adds the callback route and decorates the app with `imCallbacks` (on/onAny/onError/off). A thin
+ * translation: the route hands the raw query and the unread request stream to the core receiver and
+ * sends its answer.
  *
  * The route lives in its own encapsulated context whose only content-type parser passes the body
  * stream through untouched, so callbacks with any Content-Type (or none) reach it, the core enforces
  * its own body limit, and the app's parsers for its other routes are left exactly as they were.
  */
+import type {
+  AnyCallbackHandler,
+  CallbackHandler,
+  CallbackHandlers,
+  CallbackReceiver,
+  CommandName,
+  ErrorHandler,
+  ReceiverOptions,
+} from '@im-callbacks/core';
+import { redactSign } from '@im-callbacks/core';
 import {
-  type AnyCallbackHandler,
+  adapterReceiver,
   attachHandlers,
-  type CallbackHandler,
-  type CallbackHandlers,
-  type CallbackReceiver,
-  type CommandName,
   checkPathOption,
   closeAfterAnswer,
-  createReceiver,
-  type ErrorHandler,
   nodeBodySource,
   queryOf,
-  type ReceiverOptions,
-} from '@im-callbacks/core';
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+} from '@im-callbacks/core/adapter';
+import type { FastifyImCallbacks, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 export * from '@im-callbacks/core';
 
-/** Handlers given with the options, one or several per command. */
-export type CommandHandlers = { [C in CommandName]?: CallbackHandler<C> | readonly CallbackHandler<C>[] };
-
-export interface FastifyImCallbacksOptions extends ReceiverOptions {
+/** What the plugin itself takes, besides the receiver or the receiver's options. */
+export interface FastifyImCallbacksAdapterOptions {
   /** The route's path, e.g. `/im/callback` (under the prefix of the context the plugin is registered in). */
   path: string;
-  /** Handlers per command, as with `app.imCallbacks.on`. */
-  handlers?: CommandHandlers;
-  onAny?: AnyCallbackHandler;
-  onError?: ErrorHandler;
   /** A route prefix for the callback route, added to the registering context's own prefix. */
   prefix?: string;
 }
 
-/** `app.imCallbacks`: register handlers; `receiver` is the core receiver behind the route. */
-export interface ImCallbacksDecorator extends CallbackHandlers<ImCallbacksDecorator> {
-  readonly receiver: CallbackReceiver;
-}
+/** `{ sdkAppId, path, ...receiver options }` or `{ receiver, path }`. */
+export type FastifyImCallbacksOptions = FastifyImCallbacksAdapterOptions &
+  (ReceiverOptions | { receiver: CallbackReceiver });
 
 declare module 'fastify' {
   interface FastifyInstance {
-    imCallbacks: ImCallbacksDecorator;
+    /** The callback route's registration methods (`@im-callbacks/fastify`). */
+    imCallbacks: FastifyImCallbacks;
+  }
+  /**
+   * `app.imCallbacks`. Declared inside Fastify's module, and with methods only, so that the ESM and
+   * the CJS declarations of this package merge into one type when a program loads both.
+   */
+  interface FastifyImCallbacks {
+    on<C extends CommandName>(command: C | readonly C[], handler: CallbackHandler<C>): FastifyImCallbacks;
+    onAny(handler: AnyCallbackHandler): FastifyImCallbacks;
+    onError(handler: ErrorHandler): FastifyImCallbacks;
+    off(handler: (...args: never[]) => unknown, commands?: CommandName | readonly CommandName[]): FastifyImCallbacks;
   }
 }
 
+/** The decoration at runtime: the registration methods and the receiver behind the route. */
+type Decorator = CallbackHandlers<Decorator> & { readonly receiver: CallbackReceiver };
+
+/** Fastify's own registration options, which reach a plugin's options too. */
+const FASTIFY_KEYS = ['prefix', 'logLevel', 'logSerializers'] as const;
+
 const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, options) => {
-  if (typeof options !== 'object' || options === null) throw new TypeError('im-callbacks: options must be an object');
-  const { path, handlers, onAny, onError, prefix, logger, ...receiverOptions } = options;
-  checkPathOption('path', path, true);
-  checkPathOption('prefix', prefix);
+  const { receiver: given, ...rest } = (options ?? {}) as Partial<{ receiver: CallbackReceiver }> & object;
+  const target = given ?? (rest as { sdkAppId?: unknown }).sdkAppId;
+  const { sdkAppId: _sdkAppId, ...withoutApp } = rest as Record<string, unknown>;
   // Fastify's logger unless one is given: the app's for start-up, each request's own for its lines.
-  const receiver = createReceiver({ ...receiverOptions, logger: logger ?? fastify.log });
-  const decorator = attachHandlers<ImCallbacksDecorator>({}, receiver);
-  for (const command of Object.keys(handlers ?? {}) as CommandName[]) {
-    const list = (handlers as Record<string, unknown>)[command];
-    for (const handler of Array.isArray(list) ? list : [list])
-      decorator.on(command, handler as CallbackHandler<typeof command>);
+  const logger = (rest as ReceiverOptions).logger;
+  const { receiver, own } = adapterReceiver(
+    target as ReceiverOptions['sdkAppId'],
+    given === undefined ? withoutApp : rest,
+    ['path', ...FASTIFY_KEYS],
+    { logger: fastify.log },
+  );
+  const path = checkPathOption('path', own.path, true) as string;
+  checkPathOption('prefix', own.prefix);
+  // Own, not inherited: a child context may have its own registration (and its own decoration).
+  if (Object.hasOwn(fastify, 'imCallbacks')) {
+    if (given === undefined) {
+      throw new Error(
+        'im-callbacks: the plugin is already registered in this context, and app.imCallbacks belongs to the first registration. ' +
+          'To serve another path or app, create its receiver with createReceiver() and register { receiver, path }.',
+      );
+    }
+  } else {
+    fastify.decorate('imCallbacks', attachHandlers<Decorator>({}, receiver));
   }
-  if (onAny !== undefined) decorator.onAny(onAny);
-  if (onError !== undefined) decorator.onError(onError);
-  fastify.decorate('imCallbacks', decorator);
+  const requestLogger = given === undefined && logger === undefined;
 
   const route = async (child: FastifyInstance): Promise<void> => {
     // Only in this child context: every content type (and none) yields the unread stream.
@@ -76,15 +100,16 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
     child.route({
       method: 'POST',
       url: path,
-      // Fastify does not read the body here; the core enforces `bodyLimit` as it reads.
-      bodyLimit: receiver.options.bodyLimit,
+      // Fastify does not read the body here (the core enforces `bodyLimit` as it reads); its own
+      // option must still be an integer.
+      bodyLimit: Math.ceil(receiver.options.bodyLimit),
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         const response = await receiver.handle({
           query: queryOf(request.raw.url),
           body: () => nodeBodySource(request.raw),
           contentLength: request.headers['content-length'],
           // Fastify's request logger (with the request id) unless the app gave its own.
-          logger: logger === undefined ? request.log : undefined,
+          logger: requestLogger ? request.log : undefined,
         });
         // Answered before the body was read to its end (401, 403, 408, 413): stop reading, send
         // the answer, then close, rather than drain the body or reset a client still sending.
@@ -93,9 +118,27 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
       },
     });
   };
-  await fastify.register(route, prefix === undefined ? {} : { prefix });
+  await fastify.register(route, own.prefix === undefined ? {} : { prefix: own.prefix as string });
 };
 
 /** The plugin, wrapped with fastify-plugin so `app.imCallbacks` is visible where it was registered. */
 export const imCallbacks = fp(plugin, { name: '@im-callbacks/fastify', fastify: '4.x || 5.x' });
 export default imCallbacks;
+
+/** Re-exported for `declare module` users: the type of `app.imCallbacks`. */
+export type { FastifyImCallbacks } from 'fastify';
+
+/**
+ * Fastify's request serializer with the `Sign` query parameter redacted: pass it as
+ * `Fastify({ logger: { serializers: { req: imCallbacksRequestSerializer } } })` so no log line
+ * carries a Sign.
+ */
+export function imCallbacksRequestSerializer(request: FastifyRequest): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: redactSign(request.url),
+    host: request.host ?? request.hostname,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}

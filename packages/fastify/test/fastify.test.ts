@@ -1,4 +1,4 @@
-import { imCallbacks, reject, silentLogger } from '@im-callbacks/fastify';
+import { createReceiver, imCallbacks, imCallbacksRequestSerializer, reject, silentLogger } from '@im-callbacks/fastify';
 import { sample, send } from '@im-callbacks/testing';
 import Fastify4 from 'fastify4';
 import Fastify5, { type FastifyInstance } from 'fastify5';
@@ -53,15 +53,10 @@ describe.each(majors)('%s', (_name, Fastify) => {
   ] as [string, Record<string, string>][])(
     'reads a body sent with %s and answers the decision',
     async (_type, headers) => {
-      const base = await start((app) =>
-        app.register(imCallbacks, {
-          sdkAppId: APP,
-          token: TOKEN,
-          path: '/im/callback',
-          logger: silentLogger,
-          handlers: { [BEFORE]: () => reject(10100, 'no spam') },
-        }),
-      );
+      const base = await start(async (app) => {
+        await app.register(imCallbacks, { sdkAppId: APP, token: TOKEN, path: '/im/callback', logger: silentLogger });
+        app.imCallbacks.on(BEFORE, () => reject(10100, 'no spam'));
+      });
       const result = await send(`${base}/im/callback`, BEFORE, sample(BEFORE), { ...sendAs, headers });
       expect(result.status).toBe(200);
       expect(result.reply).toEqual({ ActionStatus: 'OK', ErrorInfo: 'no spam', ErrorCode: 10100 });
@@ -133,20 +128,13 @@ describe.each(majors)('%s', (_name, Fastify) => {
     expect((await send(`${base}/im/callback`, AFTER, sample(AFTER), sendAs)).reply).toEqual(OK);
   });
 
-  it('takes onAny and onError in the options, and refuses per the status table', async () => {
+  it('serves an existing receiver ({ receiver, path }) and refuses per the status table', async () => {
     const commands: string[] = [];
     const errors: string[] = [];
-    const base = await start((app) =>
-      app.register(imCallbacks, {
-        sdkAppId: APP,
-        token: TOKEN,
-        path: '/im/callback',
-        bodyLimit: 2048,
-        logger: silentLogger,
-        onAny: (event) => void commands.push(event.command),
-        onError: (error) => void errors.push(error.code),
-      }),
-    );
+    const receiver = createReceiver({ sdkAppId: APP, token: TOKEN, bodyLimit: 2048, logger: silentLogger })
+      .onAny((event) => void commands.push(event.command))
+      .onError((error) => void errors.push(error.code));
+    const base = await start((app) => app.register(imCallbacks, { receiver, path: '/im/callback' }));
     const url = `${base}/im/callback`;
     expect((await send(url, AFTER, sample(AFTER), sendAs)).status).toBe(200);
     expect((await send(url, AFTER, sample(AFTER), { ...sendAs, token: 'wrong' })).status).toBe(401);
@@ -154,6 +142,59 @@ describe.each(majors)('%s', (_name, Fastify) => {
     expect((await send(url, AFTER, '{oops', sendAs)).status).toBe(400);
     expect(commands).toEqual([AFTER]);
     expect(errors).toHaveLength(3);
+  });
+
+  it('registered twice: two paths, two apps, each with its own receiver', async () => {
+    const first = createReceiver({ sdkAppId: APP, token: TOKEN, logger: silentLogger });
+    const second = createReceiver({ sdkAppId: 1400000002, logger: silentLogger });
+    const seen: string[] = [];
+    first.on(AFTER, (event) => void seen.push(`first ${event.sdkAppId}`));
+    second.on(AFTER, (event) => void seen.push(`second ${event.sdkAppId}`));
+    const base = await start(async (app) => {
+      await app.register(imCallbacks, { receiver: first, path: '/im/a' });
+      await app.register(imCallbacks, { receiver: second, path: '/im/b' });
+    });
+    expect((await send(`${base}/im/a`, AFTER, sample(AFTER), sendAs)).reply).toEqual(OK);
+    expect((await send(`${base}/im/b`, AFTER, sample(AFTER), { sdkAppId: 1400000002 })).reply).toEqual(OK);
+    expect((await send(`${base}/im/b`, AFTER, sample(AFTER), sendAs)).status).toBe(403);
+    expect(seen).toEqual([`first ${APP}`, 'second 1400000002']);
+    // app.imCallbacks belongs to the first registration.
+    expect((app as App & { imCallbacks: { receiver: unknown } }).imCallbacks.receiver).toBe(first);
+  });
+
+  it('registered twice without a receiver: a clear error, not FST_ERR_DEC_ALREADY_PRESENT', async () => {
+    const local = Fastify();
+    try {
+      await local.register(imCallbacks, { sdkAppId: APP, path: '/im/a', logger: silentLogger });
+      await expect(local.register(imCallbacks, { sdkAppId: APP, path: '/im/b', logger: silentLogger })).rejects.toThrow(
+        /already registered in this context.*register \{ receiver, path \}/,
+      );
+    } finally {
+      await local.close().catch(() => {});
+    }
+  });
+
+  it('honours a fractional bodyLimit (1.5 KiB)', async () => {
+    const base = await start((app) =>
+      app.register(imCallbacks, { sdkAppId: APP, path: '/im/callback', bodyLimit: 1536.5, logger: silentLogger }),
+    );
+    const small = { ...sample(AFTER), Pad: 'x'.repeat(600) };
+    expect((await send(`${base}/im/callback`, AFTER, small, { sdkAppId: APP })).status).toBe(200);
+    const large = { ...sample(AFTER), Pad: 'x'.repeat(1600) };
+    expect((await send(`${base}/im/callback`, AFTER, large, { sdkAppId: APP })).status).toBe(413);
+  });
+
+  it('with imCallbacksRequestSerializer, no log line carries the Sign', async () => {
+    const lines: string[] = [];
+    const stream = { write: (line: string) => void lines.push(line) };
+    app = Fastify({ logger: { level: 'info', stream, serializers: { req: imCallbacksRequestSerializer } } });
+    await app.register(imCallbacks, { sdkAppId: APP, token: TOKEN, path: '/im/callback' });
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const result = await send(`${base}/im/callback`, AFTER, sample(AFTER), sendAs);
+    expect(result.status).toBe(200);
+    const logged = lines.join('');
+    expect(logged).toMatch(/Sign=\[redacted\]/);
+    expect(logged).not.toMatch(/Sign=[0-9a-f]{64}/);
   });
 
   it("enforces the core's body limit, not Fastify's", async () => {
@@ -230,21 +271,20 @@ describe.each(majors)('%s', (_name, Fastify) => {
     await expect(register({ sdkAppId: APP, token: TOKEN, path: '/im', deadline: 5000 })).rejects.toThrow(
       /option deadline/,
     );
-    await expect(
-      register({ sdkAppId: APP, token: TOKEN, path: '/im', handlers: { 'No.Such': () => {} } }),
-    ).rejects.toThrow(/unknown command/);
+    await expect(register({ sdkAppId: APP, tokn: TOKEN, path: '/im' })).rejects.toThrow(
+      /unknown option "tokn"; the options are token, requestTimeWindow, bodyLimit, .*path/,
+    );
+    await expect(register({ receiver: createReceiver({ sdkAppId: APP }), token: TOKEN, path: '/im' })).rejects.toThrow(
+      /option token belongs to the receiver/,
+    );
   });
 });
 
 describe('typing', () => {
   it('types app.imCallbacks.on per command, and the plugin options', async () => {
     const app = Fastify5();
-    await app.register(imCallbacks, {
-      sdkAppId: APP,
-      path: '/im/callback',
-      logger: silentLogger,
-      handlers: { [BEFORE]: (event) => (event.payload.GroupId === 'x' ? reject() : undefined) },
-    });
+    await app.register(imCallbacks, { sdkAppId: APP, path: '/im/callback', logger: silentLogger });
+    app.imCallbacks.on(BEFORE, (event) => (event.payload.GroupId === 'x' ? reject() : undefined));
     const groupIds: string[] = [];
     const chained = app.imCallbacks
       .on(AFTER, (event) => {

@@ -1,38 +1,40 @@
 /**
- * Koa adapter: `imCallbacks(sdkAppId, options?)` is a Koa middleware carrying `on/onAny/onError`.
+ * Koa adapter: `imCallbacks(sdkAppId, options?)` or `imCallbacks(receiver, options?)` is a Koa
+ * middleware carrying `on/onAny/onError/off`.
  * A thin translation: claim the request, hand query and body to the core receiver, set its answer
  * on the context. Works on `@koa/router` routes and with `app.use`, after any body parser or none.
  */
 import type { IncomingMessage } from 'node:http';
+import type { CallbackHandlers, CallbackReceiver, ReceiverOptions, SdkAppIdOption } from '@im-callbacks/core';
 import {
+  adapterReceiver,
   attachHandlers,
-  type CallbackHandlers,
-  type CallbackReceiver,
   checkPathOption,
   claimsRequest,
   closeAfterAnswer,
-  createReceiver,
   nodeBodySource,
   queryOf,
-  type ReceiverOptions,
-  type SdkAppIdOption,
-} from '@im-callbacks/core';
+} from '@im-callbacks/core/adapter';
 
 export * from '@im-callbacks/core';
 
-export interface KoaOptions extends Omit<ReceiverOptions, 'sdkAppId'> {
+/** What the adapter itself takes, besides the receiver's options. */
+export interface KoaImCallbacksAdapterOptions {
   /**
    * Claim only requests to this path (`ctx.path`, so relative to a `koa-mount` point). Without it,
-   * every POST whose query carries `CallbackCommand` is claimed; the rest go to `next()`.
+   * every POST whose query has a `CallbackCommand` parameter is claimed; the rest go to `next()`.
    */
   path?: string;
 }
+
+/** `imCallbacks(sdkAppId, options)`: the receiver's options (but `sdkAppId`) and the adapter's. */
+export interface KoaImCallbacksOptions extends Omit<ReceiverOptions, 'sdkAppId'>, KoaImCallbacksAdapterOptions {}
 
 /**
  * The part of a Koa (2 or 3) context this middleware reads and writes. Structural, so the
  * middleware fits `app.use` and `router.post` without requiring `@types/koa`.
  */
-export interface KoaContextLike {
+export interface KoaImCallbacksContext {
   req: IncomingMessage;
   method: string;
   path: string;
@@ -47,15 +49,16 @@ export interface KoaContextLike {
 }
 type Next = () => Promise<unknown>;
 
-export interface ImCallbacksMiddleware extends CallbackHandlers<ImCallbacksMiddleware> {
-  (ctx: KoaContextLike, next: Next): Promise<void>;
+/** The middleware, with the receiver's registration methods. */
+export interface KoaImCallbacks extends CallbackHandlers<KoaImCallbacks> {
+  (ctx: KoaImCallbacksContext, next: Next): Promise<void>;
   readonly receiver: CallbackReceiver;
 }
 
 /** Where koa-body keeps the unparsed text when run with `includeUnparsed: true`. */
 const UNPARSED = Symbol.for('unparsedBody');
 
-function rawBodyOf(request: KoaContextLike['request']): unknown {
+function rawBodyOf(request: KoaImCallbacksContext['request']): unknown {
   if (request.rawBody !== undefined) return request.rawBody;
   const body = request.body as Record<symbol, unknown> | null | undefined;
   return typeof body === 'object' && body !== null ? body[UNPARSED] : undefined;
@@ -64,18 +67,21 @@ function rawBodyOf(request: KoaContextLike['request']): unknown {
 type RouterLayer = { methods?: readonly string[]; stack?: readonly unknown[] };
 
 /** Whether a @koa/router route (`router.post(path, im)`) sends this request to `middleware` on purpose. */
-function routedTo(ctx: KoaContextLike, middleware: unknown): boolean {
+function routedTo(ctx: KoaImCallbacksContext, middleware: unknown): boolean {
   if (!Array.isArray(ctx.matched)) return false;
   return ctx.matched.some((layer: RouterLayer) => !!layer.methods?.length && !!layer.stack?.includes(middleware));
 }
 
-export function imCallbacks(sdkAppId: SdkAppIdOption, options: KoaOptions = {}): ImCallbacksMiddleware {
-  if (typeof options !== 'object' || options === null) throw new TypeError('im-callbacks: options must be an object');
-  const { path: pathOption, ...receiverOptions } = options;
-  const path = checkPathOption('path', pathOption);
-  const receiver = createReceiver({ ...receiverOptions, sdkAppId });
+export function imCallbacks(sdkAppId: SdkAppIdOption, options?: KoaImCallbacksOptions): KoaImCallbacks;
+export function imCallbacks(receiver: CallbackReceiver, options?: KoaImCallbacksAdapterOptions): KoaImCallbacks;
+export function imCallbacks(
+  target: SdkAppIdOption | CallbackReceiver,
+  options?: KoaImCallbacksOptions,
+): KoaImCallbacks {
+  const { receiver, own } = adapterReceiver(target, options, ['path']);
+  const path = checkPathOption('path', own.path);
 
-  const middleware = async (ctx: KoaContextLike, next: Next): Promise<void> => {
+  const middleware = async (ctx: KoaImCallbacksContext, next: Next): Promise<void> => {
     const query = queryOf(ctx.req.url);
     if (!claimsRequest(ctx.method, ctx.path, query, path, routedTo(ctx, middleware))) {
       await next();
@@ -93,5 +99,5 @@ export function imCallbacks(sdkAppId: SdkAppIdOption, options: KoaOptions = {}):
     // Set after the Content-Type header, so Koa keeps it instead of guessing text/plain.
     ctx.body = response.body;
   };
-  return attachHandlers<ImCallbacksMiddleware>(middleware, receiver);
+  return attachHandlers<KoaImCallbacks>(middleware, receiver);
 }

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { imCallbacks, reject, silentLogger } from '@im-callbacks/koa';
+import { createReceiver, imCallbacks, reject, silentLogger } from '@im-callbacks/koa';
 import { sample, send } from '@im-callbacks/testing';
 import bodyParser from '@koa/bodyparser';
 import Router from '@koa/router';
@@ -50,6 +50,27 @@ describe.each(majors)('%s', (_name, Koa) => {
     close = running.close;
     return running.base;
   }
+
+  it('imCallbacks(receiver): one receiver behind a route and a root mount', async () => {
+    const receiver = createReceiver({ sdkAppId: APP, token: TOKEN, logger: silentLogger });
+    const seen: string[] = [];
+    receiver.on('Group.CallbackAfterSendMsg', (event) => void seen.push(event.command));
+    const base = await start((app) => {
+      const router = new Router();
+      router.post('/im/callback', imCallbacks(receiver));
+      app.use(router.routes());
+      app.use(imCallbacks(receiver, { path: '/other/callback' }));
+    });
+    const sample1 = sample('Group.CallbackAfterSendMsg');
+    expect(
+      (await send(`${base}/im/callback`, 'Group.CallbackAfterSendMsg', sample1, { sdkAppId: APP, token: TOKEN })).reply,
+    ).toEqual(OK);
+    expect(
+      (await send(`${base}/other/callback`, 'Group.CallbackAfterSendMsg', sample1, { sdkAppId: APP, token: TOKEN }))
+        .reply,
+    ).toEqual(OK);
+    expect(seen).toEqual(['Group.CallbackAfterSendMsg', 'Group.CallbackAfterSendMsg']);
+  });
 
   it('answers on a @koa/router route, with the typed event', async () => {
     const im = imCallbacks(APP, { token: TOKEN, logger: silentLogger });
@@ -201,6 +222,12 @@ describe('options', () => {
     expect(() => imCallbacks(APP, { token: TOKEN, bodyLimit: -1 })).toThrow(/option bodyLimit/);
     expect(() => imCallbacks(APP, { token: '' })).toThrow(/token must be a non-empty string/);
     expect(() => imCallbacks(APP, null as never)).toThrow(/options must be an object/);
+    expect(() => imCallbacks(APP, { tokn: TOKEN } as never)).toThrow(
+      /unknown option "tokn"; the options are token, .*, path/,
+    );
+    expect(() =>
+      imCallbacks(createReceiver({ sdkAppId: APP, logger: silentLogger }), { deadline: 100 } as never),
+    ).toThrow(/option deadline belongs to the receiver/);
   });
 
   it('carries on/onAny/onError, chaining, and the receiver', () => {

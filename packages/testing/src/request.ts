@@ -1,4 +1,4 @@
-import { computeSign } from '@im-callbacks/core';
+import { computeSign } from '@im-callbacks/core/adapter';
 
 /** Tencent's callback Sign: lowercase hex SHA-256 of token ‖ RequestTime. */
 export function sign(token: string, requestTime: number | string): string {

@@ -5,7 +5,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { attachHandlers, createReceiver } from '@im-callbacks/core';
+import { createReceiver } from '@im-callbacks/core';
+import { attachHandlers } from '@im-callbacks/core/adapter';
 import type { AnyHandlers, RunningTarget, Target, TargetOptions } from '../target';
 
 export const fetchTarget: Target = {

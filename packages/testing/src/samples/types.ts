@@ -1,4 +1,4 @@
-import type { Catalogue, CommandName } from '@im-callbacks/core';
+import type { Catalogue, CommandName } from '@im-callbacks/core/catalogue';
 import type * as v from 'valibot';
 
 /** A body of `C` as the IM backend sends it: the schema's input (`EventTime` a number or a string). */

@@ -1,9 +1,11 @@
 /**
- * The callback's query string: parsed once, parameter names matched case-insensitively
- * (`SdkAppid`, `SDKAppID`...), then verified before any byte of the body is read.
+ * Pipeline stage "query": owns reading the callback's query string, the same way for every adapter
+ * and the fetch handler (`queryOf` for a URL, `hasCallbackCommand` for claiming): parsed once,
+ * parameter names matched case-insensitively (`SdkAppid`, `SDKAppID`...), then verified before any
+ * byte of the body is read.
  */
-import { MalformedQueryError, MalformedRequestError, SdkAppIdError, SignatureError } from './errors.js';
-import type { ResolvedOptions } from './options.js';
+import { MalformedQueryError, MalformedRequestError, SdkAppIdError, SignatureError } from '../errors.js';
+import type { ResolvedOptions } from '../options.js';
 import { signMatches } from './sign.js';
 
 /** A raw query string (with or without `?`), URLSearchParams, or an object a framework parsed. */
@@ -177,25 +179,35 @@ export interface VerifiedQuery {
  * when a token is configured (401), then the command's presence (400).
  */
 export function verifyQuery(query: CallbackQuery, options: ResolvedOptions): VerifiedQuery {
+  const context = { command: query.callbackcommand, requestId: query.requestid };
   const sdkAppId = query.sdkappid?.trim();
-  if (sdkAppId === undefined || sdkAppId === '') throw new SdkAppIdError('SDKAPPID_MISSING', 'SdkAppid is missing');
-  if (!options.sdkAppIds.has(sdkAppId)) throw new SdkAppIdError('SDKAPPID_MISMATCH', 'SdkAppid is not this app');
+  if (sdkAppId === undefined || sdkAppId === '')
+    throw new SdkAppIdError('SDKAPPID_MISSING', 'SdkAppid is missing', context);
+  if (!options.sdkAppIds.has(sdkAppId))
+    throw new SdkAppIdError('SDKAPPID_MISMATCH', 'SdkAppid is not this app', context);
 
   let requestTime: number | undefined;
   if (options.tokens.length > 0) {
     const sign = query.sign;
     const time = query.requesttime;
-    if (sign === undefined || sign === '') throw new SignatureError('SIGN_MISSING', 'Sign is missing');
-    if (time === undefined || time === '') throw new SignatureError('REQUEST_TIME_MISSING', 'RequestTime is missing');
+    if (sign === undefined || sign === '') throw new SignatureError('SIGN_MISSING', 'Sign is missing', context);
+    if (time === undefined || time === '')
+      throw new SignatureError('REQUEST_TIME_MISSING', 'RequestTime is missing', context);
     if (!REQUEST_TIME.test(time))
-      throw new SignatureError('REQUEST_TIME_INVALID', 'RequestTime is not a Unix time in seconds');
-    if (!signMatches(options.tokens, time, sign)) throw new SignatureError('SIGN_INVALID', 'Sign does not match');
+      throw new SignatureError('REQUEST_TIME_INVALID', 'RequestTime is not a Unix time in seconds', context);
+    if (!signMatches(options.tokens, time, sign))
+      throw new SignatureError(
+        'SIGN_INVALID',
+        'Sign does not match: check that the token option is the callback token set in the IM console',
+        context,
+      );
     requestTime = Number(time);
-    const skew = Math.abs(options.now() / 1000 - requestTime);
-    if (skew > options.requestTimeWindow) {
+    const skew = options.now() / 1000 - requestTime;
+    if (Math.abs(skew) > options.requestTimeWindow) {
       throw new SignatureError(
         'REQUEST_TIME_STALE',
-        `RequestTime is outside the ${options.requestTimeWindow} s window`,
+        `RequestTime is ${Math.round(Math.abs(skew))} s ${skew > 0 ? 'behind' : 'ahead of'} this server's clock, outside the ${options.requestTimeWindow} s window: check the server clock (NTP), or a replay`,
+        context,
       );
     }
   } else if (query.requesttime !== undefined && REQUEST_TIME.test(query.requesttime)) {
@@ -204,6 +216,6 @@ export function verifyQuery(query: CallbackQuery, options: ResolvedOptions): Ver
 
   const command = query.callbackcommand;
   if (command === undefined || command === '')
-    throw new MalformedRequestError('COMMAND_MISSING', 'CallbackCommand is missing');
+    throw new MalformedRequestError('COMMAND_MISSING', 'CallbackCommand is missing', context);
   return { sdkAppId: Number(sdkAppId), command, requestTime, requestId: query.requestid };
 }

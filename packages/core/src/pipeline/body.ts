@@ -1,9 +1,9 @@
 /**
- * Reading and parsing the body: bounded (never buffering past the limit), from whatever the
- * framework left us (a Node stream, a Web stream, a string, bytes, or an object an upstream body
- * parser produced), and parsed without letting `__proto__` keys through.
+ * Pipeline stage "body": owns reading the body, bounded in size (never buffering past the limit)
+ * and in time (`bodyTimeout`), from whatever the framework left us: a Node stream, a Web stream, a
+ * string, bytes, or an object an upstream body parser produced. Parsing is the "json" stage's.
  */
-import { BodyTimeoutError, BodyTooLargeError, MalformedRequestError } from './errors.js';
+import { BodyTimeoutError, BodyTooLargeError, type ErrorContext, MalformedRequestError } from '../errors.js';
 
 /** Anything a framework may hand over as the body. */
 export type BodySource =
@@ -28,7 +28,12 @@ function isWebStream(value: unknown): value is ReadableStream<Uint8Array> {
   return typeof (value as ReadableStream | null)?.getReader === 'function';
 }
 
-function readNodeStream(stream: NodeJS.ReadableStream, limit: number, timeout: number): Promise<Buffer> {
+function readNodeStream(
+  stream: NodeJS.ReadableStream,
+  limit: number,
+  timeout: number,
+  context: ErrorContext,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -37,7 +42,7 @@ function readNodeStream(stream: NodeJS.ReadableStream, limit: number, timeout: n
       cleanup();
       stream.pause();
       chunks.length = 0;
-      reject(new BodyTimeoutError(timeout));
+      reject(new BodyTimeoutError(timeout, context));
     }, timeout);
     const cleanup = (): void => {
       clearTimeout(timer);
@@ -56,7 +61,7 @@ function readNodeStream(stream: NodeJS.ReadableStream, limit: number, timeout: n
         cleanup();
         stream.pause();
         chunks.length = 0;
-        reject(new BodyTooLargeError(limit));
+        reject(new BodyTooLargeError(limit, context));
         return;
       }
       chunks.push(bytes);
@@ -67,11 +72,11 @@ function readNodeStream(stream: NodeJS.ReadableStream, limit: number, timeout: n
     };
     const onError = (): void => {
       cleanup();
-      reject(new MalformedRequestError('BODY_READ_FAILED', 'request body could not be read'));
+      reject(new MalformedRequestError('BODY_READ_FAILED', 'request body could not be read', context));
     };
     const onAborted = (): void => {
       cleanup();
-      reject(new MalformedRequestError('BODY_READ_FAILED', 'request was aborted before its body was read'));
+      reject(new MalformedRequestError('BODY_READ_FAILED', 'request was aborted before its body was read', context));
     };
     const onClose = (): void => {
       // 'close' before 'end': the connection went away mid-body.
@@ -89,7 +94,12 @@ function readNodeStream(stream: NodeJS.ReadableStream, limit: number, timeout: n
 
 const TIMED_OUT = Symbol('timed out');
 
-async function readWebStream(stream: ReadableStream<Uint8Array>, limit: number, timeout: number): Promise<Uint8Array> {
+async function readWebStream(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+  timeout: number,
+  context: ErrorContext,
+): Promise<Uint8Array> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -103,20 +113,20 @@ async function readWebStream(stream: ReadableStream<Uint8Array>, limit: number, 
       if (next === TIMED_OUT) {
         // Cancelling settles the pending read; the runtime stops taking the body.
         reader.cancel().catch(() => {});
-        throw new BodyTimeoutError(timeout);
+        throw new BodyTimeoutError(timeout, context);
       }
       const { done, value } = next;
       if (done) break;
       size += value.byteLength;
       if (size > limit) {
         await reader.cancel().catch(() => {});
-        throw new BodyTooLargeError(limit);
+        throw new BodyTooLargeError(limit, context);
       }
       chunks.push(value);
     }
   } catch (error) {
     if (error instanceof BodyTooLargeError || error instanceof BodyTimeoutError) throw error;
-    throw new MalformedRequestError('BODY_READ_FAILED', 'request body could not be read');
+    throw new MalformedRequestError('BODY_READ_FAILED', 'request body could not be read', context);
   } finally {
     clearTimeout(timer);
     reader.releaseLock();
@@ -137,15 +147,15 @@ export type ReadBody = { text: string } | { parsed: unknown };
  * The body when it is already in memory (a string, bytes, a parsed value), synchronously; undefined
  * for a stream, which `readBody` reads.
  */
-export function bodyInMemory(source: BodySource, limit: number): ReadBody | undefined {
+export function bodyInMemory(source: BodySource, limit: number, context: ErrorContext = {}): ReadBody | undefined {
   if (typeof source === 'string') {
     // A UTF-16 unit is at most 3 UTF-8 bytes: only count bytes when the string could be too long.
-    if (source.length * 3 > limit && Buffer.byteLength(source) > limit) throw new BodyTooLargeError(limit);
+    if (source.length * 3 > limit && Buffer.byteLength(source) > limit) throw new BodyTooLargeError(limit, context);
     return { text: source };
   }
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
     const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : source;
-    if (bytes.byteLength > limit) throw new BodyTooLargeError(limit);
+    if (bytes.byteLength > limit) throw new BodyTooLargeError(limit, context);
     return { text: bytesToText(bytes) };
   }
   if (isWebStream(source) || isNodeStream(source)) return undefined;
@@ -162,8 +172,13 @@ export interface ReadLimits {
  * Reads the body to text (or returns an already-parsed value as is).
  * `declaredLength` (Content-Length) lets an oversized body be refused before reading a byte.
  */
-export async function readBody(source: BodySource, limits: ReadLimits, declaredLength?: number): Promise<ReadBody> {
-  return bodyInMemory(source, limits.limit) ?? readStreamBody(source, limits, declaredLength);
+export async function readBody(
+  source: BodySource,
+  limits: ReadLimits,
+  declaredLength?: number,
+  context: ErrorContext = {},
+): Promise<ReadBody> {
+  return bodyInMemory(source, limits.limit, context) ?? readStreamBody(source, limits, declaredLength, context);
 }
 
 /** Reads a stream source (one `bodyInMemory` did not take) to text, bounded in size and time. */
@@ -171,66 +186,12 @@ export async function readStreamBody(
   source: BodySource,
   limits: ReadLimits,
   declaredLength?: number,
+  context: ErrorContext = {},
 ): Promise<ReadBody> {
   const { limit, timeout } = limits;
-  if (declaredLength !== undefined && declaredLength > limit) throw new BodyTooLargeError(limit);
+  if (declaredLength !== undefined && declaredLength > limit) throw new BodyTooLargeError(limit, context);
   const bytes = isWebStream(source)
-    ? await readWebStream(source, limit, timeout)
-    : await readNodeStream(source as NodeJS.ReadableStream, limit, timeout);
+    ? await readWebStream(source, limit, timeout, context)
+    : await readNodeStream(source as NodeJS.ReadableStream, limit, timeout, context);
   return { text: bytesToText(bytes) };
-}
-
-/** Keys that, copied onto an object, would reach its prototype. */
-function hasForbiddenKey(value: unknown): string | undefined {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (typeof node !== 'object' || node === null) continue;
-    if (Array.isArray(node)) {
-      for (const item of node) if (typeof item === 'object' && item !== null) stack.push(item);
-      continue;
-    }
-    if (Object.hasOwn(node, '__proto__')) return '__proto__';
-    const ctor = (node as Record<string, unknown>).constructor;
-    if (
-      Object.hasOwn(node, 'constructor') &&
-      typeof ctor === 'object' &&
-      ctor !== null &&
-      Object.hasOwn(ctor, 'prototype')
-    ) {
-      return 'constructor.prototype';
-    }
-    for (const key in node) {
-      const child = (node as Record<string, unknown>)[key];
-      if (typeof child === 'object' && child !== null) stack.push(child);
-    }
-  }
-  return undefined;
-}
-
-/**
- * Parses JSON text, refusing `__proto__` and `constructor.prototype` keys (400): JSON.parse makes
- * them own properties, but any later merge or copy would turn them into prototype pollution.
- * The parsed value is always walked: a key can be spelt with JSON escapes (`"\u005f_proto__"`),
- * so no test of the text can rule one out.
- */
-export function parseJson(text: string): unknown {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (body.trim().length === 0) throw new MalformedRequestError('BODY_INVALID_JSON', 'body is empty');
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    throw new MalformedRequestError('BODY_INVALID_JSON', 'body is not valid JSON', { payload: text });
-  }
-  assertNoForbiddenKey(value);
-  return value;
-}
-
-/** Checks a value an upstream parser produced (no text to pre-screen, so it is walked). */
-export function assertNoForbiddenKey(value: unknown): void {
-  const key = hasForbiddenKey(value);
-  if (key !== undefined) {
-    throw new MalformedRequestError('BODY_FORBIDDEN_KEY', `body contains the forbidden key ${key}`, { payload: value });
-  }
 }

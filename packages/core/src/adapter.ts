@@ -20,7 +20,8 @@ export {
 } from './node.js';
 export { checkOptionNames, RECEIVER_OPTIONS, type ResolvedOptions } from './options.js';
 export type { BodySource } from './pipeline/body.js';
-export { hasCallbackCommand, type QueryInput, queryOf } from './pipeline/query.js';
+export type { QueryInput } from './pipeline/query.js';
 export { failureResponse, JSON_HEADERS } from './pipeline/reply.js';
 export { computeSign } from './pipeline/sign.js';
+export { hasCallbackCommand, queryOf } from './pipeline/url.js';
 export { CallbackReceiver, isReceiver } from './receiver.js';

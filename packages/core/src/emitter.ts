@@ -21,36 +21,9 @@ import {
   replyFor,
 } from './pipeline/reply.js';
 import type { Reporter } from './report.js';
+import { isThenable, removeFrom, type Settled, settle, TIMED_OUT, within } from './settle.js';
 
 type Handler = (event: AnyCallbackEvent) => unknown;
-type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
-const TIMED_OUT = Symbol('timed out');
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
-}
-
-function settle(value: unknown): Promise<Settled> {
-  return Promise.resolve(value).then(
-    (result) => ({ ok: true, value: result }),
-    (error: unknown) => ({ ok: false, error }),
-  );
-}
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(resolve, ms, TIMED_OUT);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function removeFrom(list: unknown[], handler: unknown): boolean {
-  const before = list.length;
-  for (let i = list.indexOf(handler); i !== -1; i = list.indexOf(handler)) list.splice(i, 1);
-  return list.length !== before;
-}
-
 export interface EmitterOptions {
   readonly deadline: number;
   readonly fallback: 'allow' | 'reject';

@@ -8,8 +8,8 @@ import type { Socket } from 'node:net';
 import { BodyUnavailableError } from './errors.js';
 import { checkOptionNames, RECEIVER_OPTIONS, type ReceiverOptions, type SdkAppIdOption } from './options.js';
 import type { BodySource } from './pipeline/body.js';
-import { hasCallbackCommand } from './pipeline/query.js';
 import type { CallbackResponse } from './pipeline/reply.js';
+import { hasCallbackCommand } from './pipeline/url.js';
 import { type CallbackReceiver, createReceiver, isReceiver } from './receiver.js';
 
 /** What an upstream body parser may have left on the request. */

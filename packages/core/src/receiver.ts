@@ -12,45 +12,18 @@ import { createEvent, type EventOrigin } from './event.js';
 import type { AnyCallbackHandler, CallbackHandler, CallbackHandlers, ErrorHandler } from './events.js';
 import type { Logger } from './logger.js';
 import { type ReceiverOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { type BodySource, bodyInMemory, type ReadLimits, readStreamBody } from './pipeline/body.js';
+import { bodyInMemory, type ReadLimits, readStreamBody } from './pipeline/body.js';
 import { assertNoForbiddenKey, parseJson } from './pipeline/json.js';
-import { parseQuery, type QueryInput, queryOf, verifyQuery } from './pipeline/query.js';
+import { parseQuery, verifyQuery } from './pipeline/query.js';
 import { type CallbackResponse, decisionInputs, failureResponse, OK_RESPONSE } from './pipeline/reply.js';
+import { queryOf } from './pipeline/url.js';
 import { type Validation, validate } from './pipeline/validate.js';
 import { Reporter } from './report.js';
+import { type CallbackRequest, type DispatchContext, toLength } from './request.js';
 
-/** What an adapter hands to `handle`. */
-export interface CallbackRequest {
-  /** The query string (raw, `URLSearchParams`, or a framework's parsed object). */
-  query: QueryInput;
-  /** The body, or a function returning it: called only once the query is verified. */
-  body: BodySource | (() => BodySource);
-  /** The `Content-Length` header, to refuse an oversized body before reading it. */
-  contentLength?: number | string | undefined;
-  /** A logger for this request only (Fastify's request logger); default the receiver's. */
-  logger?: Logger | undefined;
-}
-
-/** What `dispatch` knows of a callback besides its payload; everything optional. */
-export interface DispatchContext {
-  /** One of the receiver's SDKAppIDs; default the first configured. */
-  sdkAppId?: number | string;
-  clientIp?: string;
-  optPlatform?: string;
-  requestTime?: number;
-  requestId?: string;
-  /** The query parameters the callback came with, by original name. */
-  query?: Readonly<Record<string, string>>;
-  logger?: Logger;
-}
+export type { CallbackRequest, DispatchContext } from './request.js';
 
 const RECEIVER = Symbol.for('@im-callbacks/core:receiver');
-
-function toLength(value: number | string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const length = typeof value === 'number' ? value : Number.parseInt(value, 10);
-  return Number.isFinite(length) && length >= 0 ? length : undefined;
-}
 
 export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
   readonly options: ResolvedOptions;

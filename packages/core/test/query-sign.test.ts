@@ -1,7 +1,8 @@
 import { MalformedQueryError } from '@im-callbacks/core';
 import { resolveOptions } from '../src/options.js';
-import { hasCallbackCommand, parseQuery, queryOf, verifyQuery } from '../src/pipeline/query.js';
+import { parseQuery, verifyQuery } from '../src/pipeline/query.js';
 import { computeSign, signMatches } from '../src/pipeline/sign.js';
+import { hasCallbackCommand, queryOf } from '../src/pipeline/url.js';
 
 const options = (extra = {}) => resolveOptions({ sdkAppId: 1400000000, logger: undefined, ...extra });
 

@@ -1,0 +1,36 @@
+/** Owns what callers hand the receiver: an adapter's request for `handle`, a worker's context for `dispatch`. */
+import type { Logger } from './logger.js';
+import type { BodySource } from './pipeline/body.js';
+import type { QueryInput } from './pipeline/query.js';
+
+/** What an adapter hands to `handle`. */
+export interface CallbackRequest {
+  /** The query string (raw, `URLSearchParams`, or a framework's parsed object). */
+  query: QueryInput;
+  /** The body, or a function returning it: called only once the query is verified. */
+  body: BodySource | (() => BodySource);
+  /** The `Content-Length` header, to refuse an oversized body before reading it. */
+  contentLength?: number | string | undefined;
+  /** A logger for this request only (Fastify's request logger); default the receiver's. */
+  logger?: Logger | undefined;
+}
+
+/** What `dispatch` knows of a callback besides its payload; everything optional. */
+export interface DispatchContext {
+  /** One of the receiver's SDKAppIDs; default the first configured. */
+  sdkAppId?: number | string;
+  clientIp?: string;
+  optPlatform?: string;
+  requestTime?: number;
+  requestId?: string;
+  /** The query parameters the callback came with, by original name. */
+  query?: Readonly<Record<string, string>>;
+  logger?: Logger;
+}
+
+/** The `Content-Length` header as a number, when it is one. */
+export function toLength(value: number | string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const length = typeof value === 'number' ? value : Number.parseInt(value, 10);
+  return Number.isFinite(length) && length >= 0 ? length : undefined;
+}

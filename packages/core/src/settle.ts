@@ -1,0 +1,28 @@
+/** Owns the small promise helpers of dispatch: settling a handler's result, racing it against a deadline. */
+export type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
+export const TIMED_OUT = Symbol('timed out');
+
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
+
+export function settle(value: unknown): Promise<Settled> {
+  return Promise.resolve(value).then(
+    (result) => ({ ok: true, value: result }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
+
+export function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(resolve, ms, TIMED_OUT);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function removeFrom(list: unknown[], handler: unknown): boolean {
+  const before = list.length;
+  for (let i = list.indexOf(handler); i !== -1; i = list.indexOf(handler)) list.splice(i, 1);
+  return list.length !== before;
+}

@@ -1,5 +1,14 @@
-import { type CommandName, commandList, isKnownCommand, type Payload } from '@im-callbacks/core';
-import { samples, sampleVariants } from '@im-callbacks/testing';
+import {
+  type CommandName,
+  commandList,
+  createReceiver,
+  type ImCallbackError,
+  isKnownCommand,
+  type Payload,
+  silentLogger,
+} from '@im-callbacks/core';
+import { buildRequest, sample, samples, sampleVariants } from '@im-callbacks/testing';
+import fc from 'fast-check';
 import * as v from 'valibot';
 import { catalogue, commandSpec } from '../src/catalogue/index.js';
 
@@ -265,5 +274,34 @@ describe('normalisation', () => {
     ['Push.OfflinePush', 'Events', { CallbackCommand: 'Push.OfflinePush' }],
   ] as const)('%s: a wrong type in %s is refused', (command, field, value) => {
     expect(() => parse(command, { ...samples[command], [field]: value })).toThrow(new RegExp(field));
+  });
+});
+
+describe('every command through the pipeline, fuzzed', () => {
+  const APP = 1400000000;
+  const receiver = createReceiver({ sdkAppId: APP, logger: silentLogger });
+  const errors: ImCallbackError[] = [];
+  receiver.onError((error) => {
+    errors.push(error);
+  });
+
+  test('its sample with one field replaced by anything is answered 200 (PAYLOAD_INVALID reported when it fails its schema), or 400 for a forbidden key', async () => {
+    const commands = commandList.map((spec) => spec.command);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...commands), fc.nat(), fc.jsonValue(), async (command, index, value) => {
+        const payload = sample(command) as Record<string, unknown>;
+        const keys = Object.keys(payload).filter((key) => key !== 'CallbackCommand');
+        if (keys.length > 0) payload[keys[index % keys.length] as string] = value;
+        const built = buildRequest(command, payload, { sdkAppId: APP });
+        errors.length = 0;
+        const response = await receiver.handle({ query: built.query, body: built.body });
+        expect([200, 400]).toContain(response.status);
+        if (response.status === 400) expect(errors.map((e) => e.code)).toEqual(['BODY_FORBIDDEN_KEY']);
+        else
+          expect(errors.map((e) => [e.code, e.status])).toEqual(errors.length === 0 ? [] : [['PAYLOAD_INVALID', 200]]);
+        if (errors.length > 0) expect(errors[0]?.payload).toEqual(JSON.parse(built.body));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -10,8 +10,8 @@ import ts from 'typescript';
 const root = path.resolve(__dirname, '../../..');
 const dir = path.join(root, 'packages/core/test/types');
 
-const header = `import { allow, discard, friendResults, imCallbacks, refuseOnly, reject } from '@im-callbacks/express';
-const im = imCallbacks(1400000000);
+const header = `import { allow, createReceiver, discard, friendResults, refuseOnly, reject } from '@im-callbacks/core';
+const im = createReceiver({ sdkAppId: 1400000000 });
 void allow; void discard; void friendResults; void refuseOnly; void reject;
 `;
 

@@ -1,10 +1,7 @@
 /** The receiver without any HTTP: logging, reporting, and the Web-standard handler's own rows. */
 import { createReceiver, type ImCallbackError, type Logger } from '@im-callbacks/core';
-import { buildRequest, sample } from '@im-callbacks/testing';
 import { computeSign } from '../src/pipeline/sign.js';
-
-const APP = 1400000000;
-const AFTER = 'Group.CallbackAfterSendMsg';
+import { AFTER, APP, request as buildRequestOf, groupMessage } from './fixtures.js';
 
 function recordingLogger() {
   const lines: [keyof Logger, string][] = [];
@@ -21,7 +18,7 @@ describe('logging', () => {
   test('no token: works, and warns exactly once', async () => {
     const { lines, logger } = recordingLogger();
     const receiver = createReceiver({ sdkAppId: APP, logger });
-    const built = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP });
+    const built = buildRequestOf(AFTER, groupMessage(), { sdkAppId: APP });
     await receiver.handle({ query: built.query, body: built.body });
     await receiver.handle({ query: built.query, body: built.body });
     expect(lines.filter(([level]) => level === 'warn')).toEqual([
@@ -36,8 +33,8 @@ describe('logging', () => {
     receiver.on(AFTER, () => {
       throw new Error('boom');
     });
-    const wrong = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP, token: 'other' });
-    const right = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP, token });
+    const wrong = buildRequestOf(AFTER, groupMessage(), { sdkAppId: APP, token: 'other' });
+    const right = buildRequestOf(AFTER, groupMessage(), { sdkAppId: APP, token });
     expect((await receiver.handle({ query: wrong.query, body: wrong.body })).status).toBe(401);
     expect((await receiver.handle({ query: right.query, body: right.body })).status).toBe(500);
     expect(lines).toEqual([
@@ -113,15 +110,15 @@ describe('handle()', () => {
     receiver.onError((error) => {
       codes.push(error.code);
     });
-    const built = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP });
-    expect((await receiver.handle({ query: built.query, body: sample(AFTER) })).status).toBe(200);
+    const built = buildRequestOf(AFTER, groupMessage(), { sdkAppId: APP });
+    expect((await receiver.handle({ query: built.query, body: groupMessage() })).status).toBe(200);
     expect(codes).toEqual([]);
-    expect((await receiver.handle({ query: built.query, body: { ...sample(AFTER), MsgSeq: -1 } })).status).toBe(200);
+    expect((await receiver.handle({ query: built.query, body: { ...groupMessage(), MsgSeq: -1 } })).status).toBe(200);
     expect(codes).toEqual(['PAYLOAD_INVALID']);
   });
   test('a parsed object body with an escaped forbidden key is refused like text', async () => {
     const receiver = createReceiver({ sdkAppId: APP, logger: recordingLogger().logger });
-    const built = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP });
+    const built = buildRequestOf(AFTER, groupMessage(), { sdkAppId: APP });
     const parsed = JSON.parse('{"GroupId":"g","x":[{"\\u005f_proto__":{"polluted":1}}]}');
     const response = await receiver.handle({ query: built.query, body: parsed });
     expect(response.status).toBe(400);
@@ -133,7 +130,7 @@ describe('handle()', () => {
     receiver.onError((error) => {
       errors.push(error);
     });
-    const built = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP });
+    const built = buildRequestOf(AFTER, groupMessage(), { sdkAppId: APP });
     const response = await receiver.handle({
       query: built.query,
       body: () => {
@@ -151,7 +148,7 @@ describe('handle()', () => {
 describe('fetch()', () => {
   const receiver = createReceiver({ sdkAppId: APP, token: 'tok', logger: recordingLogger().logger });
   test('POST → the pipeline', async () => {
-    const built = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP, token: 'tok' });
+    const built = buildRequestOf(AFTER, groupMessage(), { sdkAppId: APP, token: 'tok' });
     const response = await receiver.fetch(
       new Request(`https://example.com/im?${built.query}`, { method: 'POST', body: built.body }),
     );
@@ -172,7 +169,7 @@ describe('fetch()', () => {
   test('the configured URL may carry its own query and a fragment', async () => {
     const time = Math.floor(Date.now() / 1000);
     const url = `https://example.com/im?tenant=a&SdkAppid=1400000000&CallbackCommand=${AFTER}&RequestTime=${time}&Sign=${computeSign('tok', time)}#x`;
-    const response = await receiver.fetch(new Request(url, { method: 'POST', body: JSON.stringify(sample(AFTER)) }));
+    const response = await receiver.fetch(new Request(url, { method: 'POST', body: JSON.stringify(groupMessage()) }));
     expect(response.status).toBe(200);
   });
 });

@@ -139,7 +139,8 @@ export class CallbackEmitter {
   /** The decision's reply, or the fallback (DECISION_INVALID reported) when it cannot be sent. */
   #reply(spec: CommandSpec, decision: unknown, inputs: readonly string[], event: AnyCallbackEvent, log: Logger) {
     try {
-      return okResponse(replyFor(spec, decision as BeforeDecision | undefined, inputs));
+      const body = replyFor(spec, decision as BeforeDecision | undefined, inputs);
+      return body === OK_RESPONSE.body ? OK_RESPONSE : okResponse(body);
     } catch (caught) {
       const error = toImCallbackError(
         caught,
@@ -151,38 +152,57 @@ export class CallbackEmitter {
     }
   }
 
-  /** After-callbacks and unknown commands: every handler runs at once. */
-  async #after(spec: CommandSpec | undefined, event: AnyCallbackEvent, log: Logger): Promise<CallbackResponse> {
+  /**
+   * After-callbacks and unknown commands: every handler runs at once. Answered synchronously when
+   * every handler returned synchronously; otherwise when they settle, or at the deadline.
+   */
+  #after(
+    spec: CommandSpec | undefined,
+    event: AnyCallbackEvent,
+    log: Logger,
+  ): CallbackResponse | Promise<CallbackResponse> {
     const specific = spec === undefined ? undefined : this.#handlers.get(spec.command);
     if (specific === undefined && this.#anyHandlers.length === 0) return OK_RESPONSE;
-    const pending: Promise<Settled>[] = [];
+    let pending: Promise<Settled>[] | undefined;
     let failure: { error: unknown } | undefined;
-    for (const handler of [...(specific ?? []), ...this.#anyHandlers]) {
+    for (const handler of specific === undefined ? this.#anyHandlers : [...specific, ...this.#anyHandlers]) {
       try {
         const result = handler(event);
-        if (isThenable(result)) pending.push(settle(result));
+        if (isThenable(result)) (pending ??= []).push(settle(result));
       } catch (error) {
         this.#handlerFailed(event, error, 500, log);
         failure ??= { error };
       }
     }
-    if (pending.length > 0) {
-      const all = Promise.all(pending);
-      const outcome = await within(all, this.options.deadline);
-      if (outcome === TIMED_OUT) {
-        // Answered below; late failures are still reported, with the status that was sent.
-        const status = failure === undefined ? 200 : 500;
-        void all.then((results) => {
-          for (const result of results) if (!result.ok) this.#handlerFailed(event, result.error, status, log);
-        });
-      } else {
-        for (const result of outcome) {
-          if (result.ok) continue;
-          this.#handlerFailed(event, result.error, 500, log);
-          failure ??= { error: result.error };
-        }
+    if (pending === undefined) return this.#acknowledge(failure, event);
+    return this.#afterPending(pending, failure, event, log);
+  }
+
+  async #afterPending(
+    pending: Promise<Settled>[],
+    failure: { error: unknown } | undefined,
+    event: AnyCallbackEvent,
+    log: Logger,
+  ): Promise<CallbackResponse> {
+    const all = Promise.all(pending);
+    const outcome = await within(all, this.options.deadline);
+    if (outcome === TIMED_OUT) {
+      // Answered below; late failures are still reported, with the status that was sent.
+      const status = failure === undefined ? 200 : 500;
+      void all.then((results) => {
+        for (const result of results) if (!result.ok) this.#handlerFailed(event, result.error, status, log);
+      });
+    } else {
+      for (const result of outcome) {
+        if (result.ok) continue;
+        this.#handlerFailed(event, result.error, 500, log);
+        failure ??= { error: result.error };
       }
     }
+    return this.#acknowledge(failure, event);
+  }
+
+  #acknowledge(failure: { error: unknown } | undefined, event: AnyCallbackEvent): CallbackResponse {
     if (failure === undefined) return OK_RESPONSE;
     return failureResponse(new HandlerError(500, describeError(failure.error), eventContext(event)));
   }

@@ -31,7 +31,10 @@ export interface CallbackEvent<C extends CommandName = CommandName> extends Call
   readonly kind: Catalogue[C]['form'] extends 'ack' ? 'after' : 'before';
   /** The validated body: Tencent's field names, values normalised (`EventTime` a number). Unknown fields kept. */
   readonly payload: Payload<C>;
-  /** The body exactly as parsed from JSON, before validation. */
+  /**
+   * The body as parsed from JSON, before validation. When validation changed nothing (the usual
+   * case: no digit strings to turn into numbers, nothing renamed), it is the same object as `payload`.
+   */
   readonly raw: unknown;
 }
 

@@ -20,6 +20,7 @@ import { queryOf } from './pipeline/url.js';
 import { type Validation, validate } from './pipeline/validate.js';
 import { Reporter } from './report.js';
 import { type CallbackRequest, type DispatchContext, toLength } from './request.js';
+import { isThenable } from './settle.js';
 
 export type { CallbackRequest, DispatchContext } from './request.js';
 
@@ -117,7 +118,9 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
         requestId: verified.requestId,
         query,
       };
-      return await this.#deliver(verified.command, validate(verified.command, json, known), json, origin, log);
+      const response = this.#deliver(verified.command, validate(verified.command, json, known), json, origin, log);
+      // A synchronous answer (the common case) is returned without another turn of the event loop.
+      return isThenable(response) ? await response : response;
     } catch (caught) {
       const error = toImCallbackError(caught, known);
       this.#reporter.report(error, log);

@@ -40,13 +40,13 @@ function hasForbiddenKey(value: unknown): string | undefined {
  */
 export function parseJson(text: string, context: ErrorContext = {}): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (body.trim().length === 0)
-    throw new MalformedRequestError('BODY_INVALID_JSON', 'body is empty', { ...context, payload: text });
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch {
-    throw new MalformedRequestError('BODY_INVALID_JSON', 'body is not valid JSON', { ...context, payload: text });
+    // Told apart only on failure: trimming every body would copy it.
+    const reason = body.trim().length === 0 ? 'body is empty' : 'body is not valid JSON';
+    throw new MalformedRequestError('BODY_INVALID_JSON', reason, { ...context, payload: text });
   }
   assertNoForbiddenKey(value, context);
   return value;

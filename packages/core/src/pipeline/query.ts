@@ -50,12 +50,18 @@ export function bracketBase(key: string): string | undefined {
 /** Calls `visit` with every name/value pair of the query, names and values decoded. */
 function forEachParam<T>(input: QueryInput, visit: (target: T, name: string, value: unknown) => void, target: T): void {
   if (typeof input === 'string') {
-    const text = input.charCodeAt(0) === 63 /* ? */ ? input.slice(1) : input;
-    if (text.length === 0) return;
-    for (const pair of text.split('&')) {
-      if (pair.length === 0) continue;
-      const eq = pair.indexOf('=');
-      visit(target, decode(eq === -1 ? pair : pair.slice(0, eq)), eq === -1 ? '' : decode(pair.slice(eq + 1)));
+    // One scan, no intermediate array: this runs for every callback.
+    const length = input.length;
+    let from = input.charCodeAt(0) === 63 /* ? */ ? 1 : 0;
+    while (from < length) {
+      let end = input.indexOf('&', from);
+      if (end === -1) end = length;
+      if (end > from) {
+        let eq = input.indexOf('=', from);
+        if (eq === -1 || eq > end) eq = end;
+        visit(target, decode(input.slice(from, eq)), eq < end ? decode(input.slice(eq + 1, end)) : '');
+      }
+      from = end + 1;
     }
   } else if (input instanceof URLSearchParams) {
     for (const [name, value] of input) visit(target, name, value);
@@ -95,14 +101,45 @@ function collect(params: Record<string, string>, name: string, value: unknown): 
   if (typeof value === 'string' && !Object.hasOwn(params, name)) params[name] = value;
 }
 
-function assignKnown(query: ParsedQuery, name: string, value: unknown): void {
+/** The lengths of the known names: any other name is skipped without lower-casing it. */
+const KNOWN_LENGTHS: readonly boolean[] = KNOWN_NAMES.reduce<boolean[]>((lengths, name) => {
+  lengths[name.length] = true;
+  return lengths;
+}, []);
+
+/** Tencent's own spellings, found without lower-casing (the common case). */
+const SPELLINGS: ReadonlyMap<string, KnownName> = new Map(
+  (
+    [
+      ['SdkAppid', 'sdkappid'],
+      ['CallbackCommand', 'callbackcommand'],
+      ['contenttype', 'contenttype'],
+      ['ClientIP', 'clientip'],
+      ['OptPlatform', 'optplatform'],
+      ['Sign', 'sign'],
+      ['RequestTime', 'requesttime'],
+      ['RequestID', 'requestid'],
+    ] as const
+  ).map(([spelling, name]) => [spelling, name]),
+);
+
+function knownName(name: string): KnownName | undefined {
+  const spelled = SPELLINGS.get(name);
+  if (spelled !== undefined) return spelled;
+  if (KNOWN_LENGTHS[name.length] !== true) return undefined;
   const lower = name.toLowerCase();
-  if (KNOWN_SET.has(lower)) {
+  return KNOWN_SET.has(lower) ? (lower as KnownName) : undefined;
+}
+
+function assignKnown(query: ParsedQuery, name: string, value: unknown): void {
+  const known = knownName(name);
+  if (known !== undefined) {
     if (typeof value !== 'string') throw new MalformedQueryError(`query parameter ${name} must be a single value`);
-    if (query[lower as KnownName] !== undefined) throw new MalformedQueryError(`query parameter ${name} is repeated`);
-    query[lower as KnownName] = value;
+    if (query[known] !== undefined) throw new MalformedQueryError(`query parameter ${name} is repeated`);
+    query[known] = value;
     return;
   }
+  if (name.indexOf('[') === -1) return;
   const base = bracketBase(name);
   if (base !== undefined && KNOWN_SET.has(base)) {
     throw new MalformedQueryError(`query parameter ${name} must be a single value`);

@@ -1,4 +1,5 @@
 export { type Io as CliIo, main as cli, usage as cliUsage } from './cli.js';
+export { type Invokable, type InvokeReply, type InvokeResult, invoke } from './invoke.js';
 export {
   type BuildOptions,
   type BuiltRequest,

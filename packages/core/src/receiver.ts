@@ -7,22 +7,29 @@
  */
 import { type CommandName, isKnownCommand } from './catalogue/index.js';
 import { CallbackEmitter } from './emitter.js';
-import { type ErrorContext, MethodNotAllowedError, SdkAppIdError, toImCallbackError } from './errors.js';
+import {
+  BodyTooLargeError,
+  type ErrorContext,
+  type ImCallbackError,
+  MethodNotAllowedError,
+  SdkAppIdError,
+  toImCallbackError,
+} from './errors.js';
 import { createEvent, type EventOrigin } from './event.js';
 import type { AnyCallbackHandler, CallbackHandler, CallbackHandlers, ErrorHandler } from './events.js';
 import type { Logger } from './logger.js';
 import { type ReceiverOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { bodyInMemory, type ReadLimits, readStreamBody } from './pipeline/body.js';
 import { assertNoForbiddenKey, parseJson } from './pipeline/json.js';
-import { parseQuery, verifyQuery } from './pipeline/query.js';
+import { parseQuery, type QueryInput, verifyQuery } from './pipeline/query.js';
 import { type CallbackResponse, decisionInputs, failureResponse, OK_RESPONSE } from './pipeline/reply.js';
 import { queryOf } from './pipeline/url.js';
 import { type Validation, validate } from './pipeline/validate.js';
 import { Reporter } from './report.js';
-import { type CallbackRequest, type DispatchContext, toLength } from './request.js';
+import { type AdmittedRequest, type CallbackRequest, type DispatchContext, toLength } from './request.js';
 import { isThenable } from './settle.js';
 
-export type { CallbackRequest, DispatchContext } from './request.js';
+export type { AdmittedRequest, CallbackRequest, DispatchContext } from './request.js';
 
 const RECEIVER = Symbol.for('@im-callbacks/core:receiver');
 
@@ -47,6 +54,8 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
     this.onError = this.onError.bind(this);
     this.off = this.off.bind(this);
     this.handle = this.handle.bind(this);
+    this.admit = this.admit.bind(this);
+    this.refuse = this.refuse.bind(this);
     this.fetch = this.fetch.bind(this);
     this.dispatch = this.dispatch.bind(this);
   }
@@ -93,10 +102,9 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
     const known: { command?: string | undefined; payload?: unknown; requestId?: string | undefined } = {};
     const log = request.logger ?? this.options.logger;
     try {
-      const query = parseQuery(request.query);
+      const { query, verified } = request.admitted ?? this.#verify(request.query, known);
       known.command = query.callbackcommand;
       known.requestId = query.requestid;
-      const verified = verifyQuery(query, this.options);
       const source = typeof request.body === 'function' ? request.body() : request.body;
       // In-memory bodies are taken synchronously; only a stream is awaited.
       const body =
@@ -126,6 +134,41 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
       this.#reporter.report(error, log);
       return failureResponse(error);
     }
+  }
+
+  /**
+   * For adapters that read the body themselves (Fastify): verifies the query and the declared size
+   * before any byte of the body is read. Either the request is admitted (pass `admitted` to
+   * `handle` with the body), or here is the refusal to send, already reported.
+   */
+  admit(request: {
+    query: QueryInput;
+    contentLength?: number | string | undefined;
+    logger?: Logger | undefined;
+  }): { admitted: AdmittedRequest; response?: undefined } | { admitted?: undefined; response: CallbackResponse } {
+    const known: { command?: string | undefined; requestId?: string | undefined } = {};
+    try {
+      const admitted = this.#verify(request.query, known);
+      const length = toLength(request.contentLength);
+      if (length !== undefined && length > this.options.bodyLimit)
+        throw new BodyTooLargeError(this.options.bodyLimit, known);
+      return { admitted };
+    } catch (caught) {
+      return { response: this.refuse(toImCallbackError(caught, known), request.logger) };
+    }
+  }
+
+  /** Reports a refusal an adapter found itself (its body reader's limit or timeout) and returns its answer. */
+  refuse(error: ImCallbackError, logger?: Logger): CallbackResponse {
+    this.#reporter.report(error, logger ?? this.options.logger);
+    return failureResponse(error);
+  }
+
+  #verify(input: QueryInput, known: { command?: string | undefined; requestId?: string | undefined }): AdmittedRequest {
+    const query = parseQuery(input);
+    known.command = query.callbackcommand;
+    known.requestId = query.requestid;
+    return { query, verified: verifyQuery(query, this.options) };
   }
 
   /** The Web-standard handler: `(Request) => Promise<Response>`, same pipeline and status table. */

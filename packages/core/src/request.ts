@@ -1,7 +1,16 @@
 /** Owns what callers hand the receiver: an adapter's request for `handle`, a worker's context for `dispatch`. */
 import type { Logger } from './logger.js';
 import type { BodySource } from './pipeline/body.js';
-import type { QueryInput } from './pipeline/query.js';
+import type { CallbackQuery, QueryInput, VerifiedQuery } from './pipeline/query.js';
+
+/**
+ * A request whose query `receiver.admit` verified (and whose declared size it checked) before its
+ * body was read: hand it to `handle` with the body, and the query is not verified twice.
+ */
+export interface AdmittedRequest {
+  readonly query: CallbackQuery;
+  readonly verified: VerifiedQuery;
+}
 
 /** What an adapter hands to `handle`. */
 export interface CallbackRequest {
@@ -13,6 +22,8 @@ export interface CallbackRequest {
   contentLength?: number | string | undefined;
   /** A logger for this request only (Fastify's request logger); default the receiver's. */
   logger?: Logger | undefined;
+  /** What `receiver.admit` returned for this request, when the adapter admitted it first (`query` is then ignored). */
+  admitted?: AdmittedRequest | undefined;
 }
 
 /** What `dispatch` knows of a callback besides its payload; everything optional. */

@@ -17,16 +17,29 @@ import type {
   ErrorHandler,
   ReceiverOptions,
 } from '@im-callbacks/core';
-import { redactSign } from '@im-callbacks/core';
+import {
+  type AdmittedRequest,
+  BodyTimeoutError,
+  BodyTooLargeError,
+  type CallbackResponse,
+  MalformedRequestError,
+  redactSign,
+} from '@im-callbacks/core';
 import {
   adapterReceiver,
   attachHandlers,
   checkPathOption,
   closeAfterAnswer,
-  nodeBodySource,
   queryOf,
 } from '@im-callbacks/core/adapter';
-import type { FastifyImCallbacks, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyError,
+  FastifyImCallbacks,
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+} from 'fastify';
 import fp from 'fastify-plugin';
 
 export * from '@im-callbacks/core';
@@ -63,6 +76,10 @@ declare module 'fastify' {
 /** The decoration at runtime: the registration methods and the receiver behind the route. */
 type Decorator = CallbackHandlers<Decorator> & { readonly receiver: CallbackReceiver };
 
+const ADMITTED = Symbol('im-callbacks admitted');
+const TIMER = Symbol('im-callbacks body timer');
+type Admitted = FastifyRequest & { [ADMITTED]?: AdmittedRequest; [TIMER]?: ReturnType<typeof setTimeout> };
+
 /** Fastify's own registration options, which reach a plugin's options too. */
 const FASTIFY_KEYS = ['prefix', 'logLevel', 'logSerializers'] as const;
 
@@ -93,28 +110,77 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
   }
   const requestLogger = given === undefined && logger === undefined;
 
+  const { bodyLimit, bodyTimeout } = receiver.options;
+  const requestLog = (request: FastifyRequest) => (requestLogger ? request.log : undefined);
+  /** Sends an answer; one sent before the body was read to its end also closes the connection. */
+  const answer = (request: FastifyRequest, reply: FastifyReply, response: CallbackResponse): FastifyReply => {
+    if (closeAfterAnswer(request.raw)) reply.header('connection', 'close');
+    return reply.code(response.status).headers(response.headers).send(response.body);
+  };
+
   const route = async (child: FastifyInstance): Promise<void> => {
-    // Only in this child context: every content type (and none) yields the unread stream.
+    // Only in this child context: every content type (and none) is read by Fastify into a Buffer,
+    // within the receiver's limit, and handed to the core's in-memory path.
     child.removeAllContentTypeParsers();
-    child.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    child.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: Math.floor(bodyLimit) }, (_request, body, done) =>
+      done(null, body),
+    );
+    // Fastify's own refusals while reading the body: answered and reported like the core's.
+    child.setErrorHandler((error: FastifyError, request, reply) => {
+      const admitted = (request as Admitted)[ADMITTED];
+      const context = { command: admitted?.query.callbackcommand, requestId: admitted?.query.requestid };
+      const refusal =
+        error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? new BodyTooLargeError(bodyLimit, context)
+          : new MalformedRequestError('BODY_READ_FAILED', 'request body could not be read', {
+              ...context,
+              cause: error,
+            });
+      return answer(request, reply, receiver.refuse(refusal, requestLog(request)));
+    });
     child.route({
       method: 'POST',
       url: path,
-      // Fastify does not read the body here (the core enforces `bodyLimit` as it reads); its own
-      // option must still be an integer.
-      bodyLimit: Math.ceil(receiver.options.bodyLimit),
-      handler: async (request: FastifyRequest, reply: FastifyReply) => {
-        const response = await receiver.handle({
+      bodyLimit: Math.floor(bodyLimit),
+      // Before the body is read: the query is verified and the declared size checked, so a refusal
+      // (401, 403, 413) costs no body; then the body has `bodyTimeout` ms to arrive (408).
+      onRequest: (request, reply, done) => {
+        const result = receiver.admit({
           query: queryOf(request.raw.url),
-          body: () => nodeBodySource(request.raw),
           contentLength: request.headers['content-length'],
-          // Fastify's request logger (with the request id) unless the app gave its own.
-          logger: requestLogger ? request.log : undefined,
+          logger: requestLog(request),
         });
-        // Answered before the body was read to its end (401, 403, 408, 413): stop reading, send
-        // the answer, then close, rather than drain the body or reset a client still sending.
-        if (closeAfterAnswer(request.raw)) reply.header('connection', 'close');
-        return reply.code(response.status).headers(response.headers).send(response.body);
+        if (result.response !== undefined) {
+          answer(request, reply, result.response);
+          return;
+        }
+        (request as Admitted)[ADMITTED] = result.admitted;
+        const timer = setTimeout(() => {
+          if (reply.sent) return;
+          const context = {
+            command: result.admitted.query.callbackcommand,
+            requestId: result.admitted.query.requestid,
+          };
+          answer(request, reply, receiver.refuse(new BodyTimeoutError(bodyTimeout, context), requestLog(request)));
+        }, bodyTimeout);
+        (request as Admitted)[TIMER] = timer;
+        done();
+      },
+      onResponse: (request, _reply, done) => {
+        clearTimeout((request as Admitted)[TIMER]);
+        done();
+      },
+      handler: (request: FastifyRequest, reply: FastifyReply) => {
+        clearTimeout((request as Admitted)[TIMER]);
+        return receiver
+          .handle({
+            admitted: (request as Admitted)[ADMITTED],
+            query: '',
+            // No body at all (Content-Length 0): the core answers it like any empty body.
+            body: (request.body as Buffer | undefined) ?? '',
+            logger: requestLog(request),
+          })
+          .then((response) => answer(request, reply, response));
       },
     });
   };

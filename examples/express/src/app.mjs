@@ -5,6 +5,7 @@ import { listen, registerHandlers } from '@im-callbacks/example-shared';
 import { imCallbacks } from '@im-callbacks/express';
 import express from 'express';
 
+/** The app, and the receiver behind its callback route (tests run its handlers in-process: `invoke(receiver, ...)`). */
 export function createApp({ sdkAppId, token, log = console.log }) {
   const app = express();
   const im = imCallbacks(sdkAppId, { token });
@@ -15,10 +16,11 @@ export function createApp({ sdkAppId, token, log = console.log }) {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
-  return app;
+  return { app, receiver: im.receiver };
 }
 
-/** Starts the app on `port` (0: any free port) and resolves once it listens. */
-export function start({ port = 0, host = '127.0.0.1', ...options }) {
-  return listen(createApp(options), { port, host });
+/** Starts the app on `port` (0: any free port); resolves once it listens with its URL, `close` and the receiver. */
+export async function start({ port = 0, host = '127.0.0.1', ...options }) {
+  const { app, receiver } = createApp(options);
+  return { ...(await listen(app, { port, host })), receiver };
 }

@@ -6,6 +6,7 @@ import { imCallbacks } from '@im-callbacks/koa';
 import Router from '@koa/router';
 import Koa from 'koa';
 
+/** The app, and the receiver behind its callback route (tests run its handlers in-process: `invoke(receiver, ...)`). */
 export function createApp({ sdkAppId, token, log = console.log }) {
   const app = new Koa();
   const im = imCallbacks(sdkAppId, { token });
@@ -17,10 +18,11 @@ export function createApp({ sdkAppId, token, log = console.log }) {
     ctx.body = { ok: true };
   });
   app.use(router.routes()).use(router.allowedMethods());
-  return app;
+  return { app, receiver: im.receiver };
 }
 
-/** Starts the app on `port` (0: any free port) and resolves once it listens. */
-export function start({ port = 0, host = '127.0.0.1', ...options }) {
-  return listen(createApp(options).callback(), { port, host });
+/** Starts the app on `port` (0: any free port); resolves once it listens with its URL, `close` and the receiver. */
+export async function start({ port = 0, host = '127.0.0.1', ...options }) {
+  const { app, receiver } = createApp(options);
+  return { ...(await listen(app.callback(), { port, host })), receiver };
 }

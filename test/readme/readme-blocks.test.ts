@@ -181,7 +181,6 @@ describe('README code blocks', () => {
           PORT: String(port),
           IM_CALLBACK_TOKEN: TOKEN,
           IM_SDKAPPID: String(SDKAPPID),
-          NODE_ENV: 'production',
         },
       });
       try {

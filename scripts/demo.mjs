@@ -77,7 +77,15 @@ const cases = [
     command: 'Group.CallbackAfterSendMsg',
     payload: sample('Group.CallbackAfterSendMsg'),
     options: { token: 'not-the-token' },
-    expect: [401, { ActionStatus: 'FAIL', ErrorInfo: 'SIGN_INVALID: Sign does not match', ErrorCode: 1 }],
+    expect: [
+      401,
+      {
+        ActionStatus: 'FAIL',
+        ErrorInfo:
+          'SIGN_INVALID: Sign does not match: check that the token option is the callback token set in the IM console',
+        ErrorCode: 1,
+      },
+    ],
   },
   {
     title: 'Another app’s callback',

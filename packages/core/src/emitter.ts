@@ -168,7 +168,10 @@ export class CallbackEmitter {
     for (const handler of specific === undefined ? this.#anyHandlers : [...specific, ...this.#anyHandlers]) {
       try {
         const result = handler(event);
-        if (isThenable(result)) (pending ??= []).push(settle(result));
+        if (isThenable(result)) {
+          pending ??= [];
+          pending.push(settle(result));
+        }
       } catch (error) {
         this.#handlerFailed(event, error, 500, log);
         failure ??= { error };

@@ -1,6 +1,5 @@
 /** Property-based fuzzing (fast-check) of the query parser, the verifier, the JSON parser and the whole pipeline. */
 import {
-  commandList,
   createReceiver,
   ImCallbackError,
   MalformedQueryError,

@@ -1,56 +1,50 @@
-// Core pipeline cost against JSON.parse of the same bytes, in the same process.
-// `pnpm bench` builds first; this file imports the built packages.
-import { createReceiver, silentLogger } from '@im-callbacks/core';
-import { buildRequest, sample } from '@im-callbacks/testing';
+// Section 2, core in-process: the whole pipeline (receiver.handle: verify query and Sign, read,
+// parse, validate, dispatch to a synchronous handler, answer) against JSON.parse of the same bytes +
+// the SHA-256 Sign check. Each side runs in a child process of its own (see core.worker.mjs); their
+// rounds alternate (baseline, pipeline, baseline...). Target (DESIGN.md "Speed"): within 2x.
+import { AFTER, BEFORE, fixed, int, kb, median, SIZES, startChild, table, verdict } from './common.mjs';
 
-const APP = 1400000000;
-const TOKEN = 'bench-token';
+export const CORE_TARGET = 2.0;
 
-function measure(fn, { iterations, warmup = Math.min(iterations, 20_000) }) {
-  for (let i = 0; i < warmup; i++) fn();
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) fn();
-  return Number(process.hrtime.bigint() - start) / iterations; // ns per op
-}
-
-async function measureAsync(fn, { iterations, warmup = Math.min(iterations, 20_000) }) {
-  for (let i = 0; i < warmup; i++) await fn();
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) await fn();
-  return Number(process.hrtime.bigint() - start) / iterations;
-}
-
-export async function benchCore({ iterations = 100_000 } = {}) {
+export async function benchCore({ rounds, ms, warmupMs, progress = () => {} }) {
+  const baseline = startChild('core.worker.mjs', ['baseline']);
+  const pipeline = startChild('core.worker.mjs', ['pipeline']);
   const rows = [];
-  for (const [command, token] of [
-    ['Group.CallbackAfterSendMsg', undefined],
-    ['Group.CallbackAfterSendMsg', TOKEN],
-    ['Group.CallbackBeforeSendMsg', TOKEN],
-  ]) {
-    const receiver = createReceiver({ sdkAppId: APP, token, logger: silentLogger });
-    let seen = 0;
-    receiver.on(command, () => {
-      seen++;
-      return undefined;
-    });
-    const built = buildRequest(command, sample(command), { sdkAppId: APP, token });
-    const bytes = Buffer.from(built.body);
-    // Same input for both: the body's bytes. The baseline decodes and parses; the pipeline also
-    // verifies the query (and Sign), validates, dispatches and serialises the answer.
-    const baseline = measure(() => JSON.parse(bytes.toString('utf8')), { iterations });
-    const pipeline = await measureAsync(() => receiver.handle({ query: built.query, body: bytes }), { iterations });
-    if (seen === 0) throw new Error('handler never ran');
-    rows.push({
-      case: `${command}${token ? ' (signed)' : ''}`,
-      bytes: bytes.length,
-      'JSON.parse ns': Math.round(baseline),
-      'pipeline ns': Math.round(pipeline),
-      ratio: +(pipeline / baseline).toFixed(2),
-    });
+  try {
+    for (const [command, kind] of [
+      [AFTER, 'after'],
+      [BEFORE, 'before'],
+    ]) {
+      for (const size of SIZES) {
+        const job = { command, size };
+        await baseline.call('round', { ...job, ms: warmupMs });
+        await pipeline.call('round', { ...job, ms: warmupMs });
+        const base = [];
+        const ours = [];
+        let bytes;
+        for (let round = 0; round < rounds; round++) {
+          base.push((await baseline.call('round', { ...job, ms })).ns);
+          const result = await pipeline.call('round', { ...job, ms });
+          ours.push(result.ns);
+          bytes = result.bytes;
+        }
+        const ratio = median(ours) / median(base);
+        const perRound = ours.map((value, i) => value / base[i]);
+        progress(`  ${command} ${kb(bytes)}: baseline ${int(median(base))} ns, pipeline ${int(median(ours))} ns`);
+        rows.push({
+          case: `${command} (${kind}, signed)`,
+          body: kb(bytes),
+          'JSON.parse + Sign ns/op': int(median(base)),
+          'pipeline ns/op': int(median(ours)),
+          ratio: fixed(ratio),
+          'round ratios': `${fixed(Math.min(...perRound))}–${fixed(Math.max(...perRound))}`,
+          target: `≤ ${fixed(CORE_TARGET)}`,
+          result: verdict(ratio <= CORE_TARGET),
+        });
+      }
+    }
+  } finally {
+    await Promise.all([baseline.stop(), pipeline.stop()]);
   }
-  return rows;
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  console.table(await benchCore());
+  return { rows, errors: [], table: table(rows) };
 }

@@ -1,107 +1,136 @@
-// Express adapter against the route a user would hand-write with express.json(), over loopback
-// HTTP with keep-alive, both in this process and run alternately (same machine, same load).
-import http from 'node:http';
-import { imCallbacks, silentLogger } from '@im-callbacks/express';
-import { buildRequest, sample } from '@im-callbacks/testing';
-import express from 'express';
+// Section 1, HTTP: each adapter against the server a user would write by hand, every server in a
+// child process of its own, the load generator in another. Servers that are compared run side by
+// side and are loaded in turn (base, ours, base, ours... one round each), so drift hits all alike;
+// each ratio is median(ours) / median(base) over the same rounds of the same run. Next to it, the
+// server process's CPU time per request (median over rounds) and base CPU / ours CPU: a cross-check
+// that other processes on the machine disturb less than they disturb req/s.
+import { AFTER, fixed, int, kb, median, SIZES, startChild, table, verdict } from './common.mjs';
 
-const APP = 1400000000;
-const TOKEN = 'bench-token';
-const COMMAND = 'Group.CallbackAfterSendMsg';
-const OK = { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 };
+/** Servers loaded in turn with each other; a pair's two servers are always in the same group. */
+const GROUPS = [
+  ['fastify-route', 'fastify-plugin', 'node-raw', 'fetch-bridge'],
+  ['express-route', 'express-adapter'],
+  ['koa-route', 'koa-adapter'],
+];
+/** A server that only drains and answers: what the load generator can drive at most. */
+const CEILING = 'node-ack';
 
-function handWritten() {
-  const app = express();
-  app.post('/im/callback', express.json(), (req, res) => {
-    // What people write today: check the app id, take the body, answer OK. No Sign, no validation.
-    if (req.query.SdkAppid !== String(APP))
-      return res.status(403).json({ ActionStatus: 'FAIL', ErrorInfo: 'app', ErrorCode: 1 });
-    if (req.body.GroupId === undefined) return res.status(400).end();
-    return res.json(OK);
-  });
-  return app;
+/** Targets (DESIGN.md "Speed"): adapters at least as fast as the hand-written route; Fastify within 10 % of node:http. */
+export const PAIRS = [
+  { name: 'Fastify plugin / hand-written Fastify route', ours: 'fastify-plugin', base: 'fastify-route', target: 1.0 },
+  { name: 'Fastify plugin / raw node:http by hand', ours: 'fastify-plugin', base: 'node-raw', target: 0.9 },
+  { name: 'Express adapter / express.json() route', ours: 'express-adapter', base: 'express-route', target: 1.0 },
+  { name: 'Koa adapter (@koa/router) / @koa/bodyparser route', ours: 'koa-adapter', base: 'koa-route', target: 1.0 },
+  {
+    name: 'fetch handler (node:http bridge) / raw node:http',
+    ours: 'fetch-bridge',
+    base: 'node-raw',
+    target: undefined,
+  },
+];
+
+function series(store, kind, size) {
+  store[kind] ??= {};
+  store[kind][size] ??= [];
+  return store[kind][size];
 }
 
-function withAdapter() {
-  const app = express();
-  const im = imCallbacks(APP, { token: TOKEN, logger: silentLogger });
-  im.on(COMMAND, (event) => event.payload.GroupId);
-  app.post('/im/callback', im);
-  return app;
-}
-
-function listen(app) {
-  return new Promise((resolve) => {
-    const server = app.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
-
-async function load(port, { requests, concurrency }) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const payload = Buffer.from(JSON.stringify(sample(COMMAND)));
-  let sent = 0;
-  const one = () =>
-    new Promise((resolve, reject) => {
-      // A fresh Sign each time, as the IM backend sends it (the hand-written route ignores it).
-      const { query } = buildRequest(COMMAND, {}, { sdkAppId: APP, token: TOKEN });
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          path: `/im/callback?${query}`,
-          method: 'POST',
-          agent,
-          headers: { 'content-type': 'application/json', 'content-length': payload.length },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
-  const worker = async () => {
-    while (sent < requests) {
-      sent++;
-      await one();
+export async function benchHttp({ rounds, seconds, warmup, concurrency = 50, progress = () => {} }) {
+  const errors = [];
+  const rps = {}; // rps[server][size] = [req/s of each round]
+  const cpu = {}; // cpu[server][size] = [server CPU µs per request of each round]
+  const ceilings = {};
+  const client = startChild('http.client.mjs');
+  try {
+    for (const group of GROUPS) {
+      const running = {};
+      try {
+        for (const kind of group) {
+          const child = startChild('http.server.mjs', [kind]);
+          running[kind] = child;
+          running[kind].port = (await child.call('start')).port;
+        }
+        for (const size of SIZES) {
+          const load = async (kind, time) => {
+            const cpuBefore = await running[kind].call('cpu');
+            const result = await client.call('run', {
+              port: running[kind].port,
+              command: AFTER,
+              size,
+              seconds: time,
+              concurrency,
+            });
+            result.cpu = ((await running[kind].call('cpu')).us - cpuBefore.us) / Math.max(1, result.completed);
+            if (result.failures > 0) {
+              errors.push(`${kind} ${kb(size)}: ${result.failures} failed requests (first: ${result.firstFailure})`);
+            }
+            return result;
+          };
+          for (const kind of group) await load(kind, warmup);
+          for (let round = 0; round < rounds; round++) {
+            const line = [];
+            for (const kind of group) {
+              const { rps: value, cpu: us } = await load(kind, seconds);
+              series(rps, kind, size).push(value);
+              series(cpu, kind, size).push(us);
+              line.push(`${kind} ${int(value)} (${fixed(us, 0)} µs)`);
+            }
+            progress(`  ${kb(size)} round ${round + 1}/${rounds}: ${line.join(', ')}`);
+          }
+        }
+        // Every answered request was dispatched to a handler (or the hand-written equivalent).
+        for (const kind of group) {
+          const stats = await running[kind].call('stats');
+          if (stats.handled === 0) errors.push(`${kind}: no request reached a handler`);
+          if (stats.errors > 0)
+            errors.push(`${kind}: ${stats.errors} errors reported ${JSON.stringify(stats.errorCodes)}`);
+        }
+      } finally {
+        await Promise.all(Object.values(running).map((child) => child.stop()));
+      }
     }
-  };
-  const start = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  agent.destroy();
-  return requests / seconds;
-}
-
-export async function benchHttp({ requests = 4000, concurrency = 16, rounds = 3 } = {}) {
-  const base = await listen(handWritten());
-  const ours = await listen(withAdapter());
-  const results = { base: [], ours: [] };
-  await load(base.address().port, { requests: 500, concurrency }); // warm-up
-  await load(ours.address().port, { requests: 500, concurrency });
-  for (let round = 0; round < rounds; round++) {
-    results.base.push(await load(base.address().port, { requests, concurrency }));
-    results.ours.push(await load(ours.address().port, { requests, concurrency }));
+    // The load generator's ceiling, once per size (after the rounds, so it takes nothing from them).
+    const ceiling = startChild('http.server.mjs', [CEILING]);
+    try {
+      const { port } = await ceiling.call('start');
+      for (const size of SIZES) {
+        const job = { port, command: AFTER, size, concurrency };
+        await client.call('run', { ...job, seconds: warmup });
+        ceilings[size] = (await client.call('run', { ...job, seconds })).rps;
+      }
+    } finally {
+      await ceiling.stop();
+    }
+  } finally {
+    await client.stop();
   }
-  base.close();
-  ours.close();
-  const median = (list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)];
-  const baseRps = median(results.base);
-  const oursRps = median(results.ours);
-  return [
-    {
-      case: 'express 5: hand-written express.json() route (no Sign, no validation)',
-      'req/s': Math.round(baseRps),
-    },
-    {
-      case: 'express 5: @im-callbacks/express (Sign verified, body read, validated, dispatched)',
-      'req/s': Math.round(oursRps),
-      'ratio vs hand-written': +(oursRps / baseRps).toFixed(2),
-    },
-  ];
-}
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  console.table(await benchHttp());
+  const rows = [];
+  for (const pair of PAIRS) {
+    for (const size of SIZES) {
+      const base = rps[pair.base][size];
+      const ours = rps[pair.ours][size];
+      const ratio = median(ours) / median(base);
+      const perRound = ours.map((value, i) => value / base[i]);
+      const baseCpu = median(cpu[pair.base][size]);
+      const oursCpu = median(cpu[pair.ours][size]);
+      rows.push({
+        'ours / base': pair.name,
+        body: kb(size),
+        'base req/s': int(median(base)),
+        'ours req/s': int(median(ours)),
+        ratio: fixed(ratio),
+        'round ratios': `${fixed(Math.min(...perRound))}–${fixed(Math.max(...perRound))}`,
+        'CPU µs/req base, ours': `${fixed(baseCpu, 0)}, ${fixed(oursCpu, 0)}`,
+        'CPU ratio': fixed(baseCpu / oursCpu),
+        target: pair.target === undefined ? '(none)' : `≥ ${fixed(pair.target)}`,
+        result: pair.target === undefined ? '—' : verdict(ratio >= pair.target),
+      });
+    }
+  }
+  const note =
+    `Load generator ceiling (a node:http server that only drains the body and answers): ` +
+    `${SIZES.map((size) => `${int(ceilings[size])} req/s at ${kb(size)}`).join(', ')}. ` +
+    'A server whose req/s comes near it is partly measuring the client: read its CPU ratio.';
+  return { rows, errors, ceilings, table: `${table(rows)}\n\n${note}` };
 }

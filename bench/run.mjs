@@ -1,8 +1,82 @@
-// `pnpm bench`: every benchmark, each reported as a ratio against a baseline run in the same process.
+// `pnpm bench` (builds first, then `node bench/run.mjs`; `--quick` for a shorter run).
+// Every number compared with a baseline is a ratio measured in this run, the two sides in separate
+// processes with alternating rounds. Tables on stdout (Markdown), progress on stderr. Exit code 1
+// when a server or worker fails to start or a request fails; a missed target is printed as FAIL
+// and does not change the exit code.
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { benchCore } from './core.bench.mjs';
 import { benchHttp } from './http.bench.mjs';
+import { benchSoak } from './soak.bench.mjs';
 
-console.log('Core pipeline (verify, parse, validate, dispatch, answer) vs JSON.parse of the same bytes');
-console.table(await benchCore());
-console.log('\nHTTP, keep-alive loopback, 16 concurrent; median of 3 alternating rounds');
-console.table(await benchHttp());
+const quick = process.argv.includes('--quick');
+const settings = quick
+  ? {
+      http: { rounds: 3, seconds: 1, warmup: 0.5 },
+      core: { rounds: 3, ms: 200, warmupMs: 200 },
+      soak: { deadlineCount: 1000, slowCount: 10_000, slowConcurrency: 1000, memoryTotal: 200_000 },
+    }
+  : {
+      http: { rounds: 5, seconds: 1.5, warmup: 1 },
+      core: { rounds: 9, ms: 250, warmupMs: 400 },
+      soak: { deadlineCount: 1000, slowCount: 10_000, slowConcurrency: 1000, memoryTotal: 1_000_000 },
+    };
+
+const progress = (line) => process.stderr.write(`${line}\n`);
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+const cpus = os.cpus();
+out(`# im-callbacks bench${quick ? ' (--quick)' : ''}`);
+out();
+out(
+  `Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ` +
+    `Node ${process.version}; ${os.type()} ${os.release()} ${os.arch()}; ${new Date().toISOString()}`,
+);
+
+const { http: h, core: c, soak: s } = settings;
+const sections = [
+  {
+    title: `HTTP: keep-alive loopback, 50 connections, signed Group.CallbackAfterSendMsg; ${h.rounds} alternating rounds of ${h.seconds} s per server (after ${h.warmup} s warm-up), median req/s`,
+    run: () => benchHttp({ ...h, progress }),
+  },
+  {
+    title: `Core in-process: receiver.handle (signed, sync handler) vs JSON.parse + SHA-256 Sign check on the same bytes; ${c.rounds} alternating rounds of ${c.ms} ms, median ns/op`,
+    run: () => benchCore({ ...c, progress }),
+  },
+  {
+    title: 'Load and soak: client and servers in separate processes; the million in one process',
+    run: () => benchSoak({ ...s, progress }),
+  },
+];
+
+const problems = [];
+const timings = [];
+const started = performance.now();
+for (const section of sections) {
+  out();
+  out(`## ${section.title}`);
+  out();
+  progress(`${section.title.split(':')[0]}...`);
+  const t0 = performance.now();
+  try {
+    const result = await section.run();
+    out(result.table);
+    for (const error of result.errors) {
+      problems.push(error);
+      out(`ERROR: ${error}`);
+    }
+  } catch (error) {
+    problems.push(error.stack ?? String(error));
+    out(`ERROR: section did not complete: ${error.stack ?? error}`);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  timings.push(`${section.title.split(':')[0]} ${seconds.toFixed(0)} s`);
+  out();
+  out(`(${seconds.toFixed(0)} s)`);
+}
+out();
+out(`Timings: ${timings.join(', ')}; total ${((performance.now() - started) / 1000).toFixed(0)} s`);
+if (problems.length > 0) {
+  out(`${problems.length} error(s): the run is incomplete or requests failed (exit 1).`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,162 @@
+// Section 4, load and soak. Servers and the client each in a child process of their own:
+//   deadline: 1,000 before-callbacks at once whose handlers never settle; the receiver's deadline
+//             (1500 ms, set explicitly) must answer every one with the allow fallback. Answer time is
+//             measured by the client, from creating the request to reading the answer, over 1,000
+//             keep-alive connections opened just before (one request each of the other command),
+//             so a storm of handshakes against the listen backlog is not what is measured. The
+//             server's own answer times (headers parsed → answer written) are shown next to them.
+//             Target: client p99 ≤ deadline + 50 ms, every answer 200 with the OK body.
+//   slow:     10,000 after-callbacks (each its own MsgSeq), 1,000 in flight over connections
+//             opened the same way, handlers taking 100 ms; the server counts each MsgSeq its
+//             handlers finished. Target: all 10,000 delivered once, all answered 200.
+//   memory:   1,000,000 callbacks through one receiver in one process (memory.worker.mjs). Target:
+//             RSS after gc at 1 M within 10 % of RSS after gc at 100 k. The same loop without the
+//             receiver (a hand-written check) runs as a control, in its own process; both run once
+//             with Node's defaults and once with V8's young generation fixed at its grown size.
+import { AFTER, BEFORE, fixed, int, mib, startChild, table, verdict } from './common.mjs';
+
+const DEADLINE = 1500;
+const ADAPTERS = ['fastify-plugin', 'express-adapter', 'koa-adapter', 'fetch-bridge'];
+
+async function withServer(kind, options, use) {
+  const server = startChild('http.server.mjs', [kind, JSON.stringify(options)]);
+  try {
+    const { port } = await server.call('start');
+    return await use(port, server);
+  } finally {
+    await server.stop();
+  }
+}
+
+const statusText = (statuses) =>
+  Object.entries(statuses)
+    .map(([status, n]) => `${int(n)}× ${status === '0' ? 'error' : status}`)
+    .join(', ');
+
+export async function benchSoak({ deadlineCount, slowCount, slowConcurrency, memoryTotal, progress = () => {} }) {
+  const errors = [];
+  const rows = [];
+  const client = startChild('http.client.mjs');
+  try {
+    for (const kind of ADAPTERS) {
+      // ---- handlers that never answer
+      const options = { handler: 'hang', deadline: DEADLINE, timing: BEFORE };
+      const hung = await withServer(kind, options, async (port, server) => {
+        const result = await client.call('burst', {
+          port,
+          command: BEFORE,
+          size: 600,
+          count: deadlineCount,
+          concurrency: deadlineCount,
+          warmCommand: AFTER,
+        });
+        return { ...result, stats: await server.call('stats') };
+      });
+      if (hung.failures > 0) errors.push(`${kind} deadline: ${hung.failures} failed (first: ${hung.firstFailure})`);
+      const limit = DEADLINE + 50;
+      const ms = ({ p50, p99, max }) => `${fixed(p50, 0)} / ${fixed(p99, 0)} / ${fixed(max, 0)} ms`;
+      const server = hung.stats.timing;
+      progress(
+        `  ${kind} deadline: client ${ms(hung)}, since written ${ms(hung.written)}, server ${server ? ms(server) : '?'} (p50 / p99 / max)`,
+      );
+      rows.push({
+        test: `${int(deadlineCount)} before-callbacks at once, handlers never answer (deadline ${DEADLINE} ms)`,
+        server: kind,
+        measured:
+          `client p50/p99/max ${ms(hung)} (from last byte sent ${ms(hung.written)}; server ${server ? ms(server) : '?'}); ` +
+          `${statusText(hung.statuses)}` +
+          `${hung.failures ? `, ${hung.failures} not OK` : ', all OK body'}` +
+          `${hung.newConnections ? `, ${hung.newConnections} new connections` : ''}`,
+        target: `p99 ≤ ${limit} ms, all 200 OK`,
+        result: verdict(hung.p99 <= limit && hung.failures === 0 && hung.answered === deadlineCount),
+      });
+
+      // ---- slow handlers, nothing lost
+      const slow = await withServer(kind, { handler: 'slow' }, async (port, server) => {
+        const result = await client.call('burst', {
+          port,
+          command: AFTER,
+          size: 600,
+          count: slowCount,
+          concurrency: slowConcurrency,
+          unique: true,
+          warmCommand: BEFORE,
+        });
+        return { ...result, stats: await server.call('stats') };
+      });
+      if (slow.failures > 0) errors.push(`${kind} slow: ${slow.failures} failed (first: ${slow.firstFailure})`);
+      const { delivered, unique, duplicates } = slow.stats;
+      progress(`  ${kind} slow: ${delivered} delivered (${unique} unique) in ${fixed(slow.wall / 1000, 1)} s`);
+      rows.push({
+        test: `${int(slowCount)} after-callbacks, 100 ms handlers, ${int(slowConcurrency)} in flight`,
+        server: kind,
+        measured: `${int(unique)} delivered (${duplicates} twice), ${statusText(slow.statuses)}; ${fixed(slow.wall / 1000, 1)} s, p99 ${fixed(slow.p99, 0)} ms`,
+        target: `${int(slowCount)} delivered, all 200`,
+        result: verdict(unique === slowCount && duplicates === 0 && slow.failures === 0 && slow.answered === slowCount),
+      });
+    }
+  } finally {
+    await client.stop();
+  }
+
+  // ---- a million callbacks, one receiver: with Node's default flags, then with the young
+  // generation fixed at the size V8 grows it to (so RSS shows what is retained, not V8 resizing
+  // its nursery). Receiver and control run side by side, one process each.
+  const first = memoryTotal / 10;
+  const marks = [first, memoryTotal / 4, memoryTotal / 2, memoryTotal];
+  const million = async (args, flags) => {
+    const worker = startChild('memory.worker.mjs', args, { execArgv: ['--expose-gc', ...flags] });
+    try {
+      return await worker.call('run', { total: memoryTotal, sampleAt: marks });
+    } finally {
+      await worker.stop();
+    }
+  };
+  const describeRun = (name, run) => {
+    const at = (count) => run.samples.find((sample) => sample.at === count);
+    const growth = at(memoryTotal).rss / at(first).rss - 1;
+    const list = run.samples.map(
+      (sample) =>
+        `${int(sample.at)}: ${mib(sample.rss)} (heap ${mib(sample.heapUsed)}, new space ${mib(sample.newSpace)})`,
+    );
+    progress(`  ${name}: ${list.join('; ')}`);
+    const sign = growth >= 0 ? '+' : '';
+    return {
+      growth,
+      measured:
+        `RSS ${mib(at(first).rss)} at ${int(first)} → ${mib(at(memoryTotal).rss)} at ${int(memoryTotal)} ` +
+        `(${sign}${fixed(growth * 100, 1)} %); heap used ${mib(at(first).heapUsed)} → ${mib(at(memoryTotal).heapUsed)}, ` +
+        `V8 new space ${mib(at(first).newSpace)} → ${mib(at(memoryTotal).newSpace)}; ${fixed(run.seconds, 1)} s`,
+    };
+  };
+  const runs = {};
+  for (const [label, flags] of [
+    ['default V8 flags', []],
+    ['young generation fixed (--min/max-semi-space-size=16)', ['--min-semi-space-size=16', '--max-semi-space-size=16']],
+  ]) {
+    const [memory, control] = await Promise.all([million([], flags), million(['control'], flags)]);
+    runs[label] = { memory, control };
+    if (memory.not200 > 0 || memory.errors > 0) {
+      errors.push(`memory: ${memory.not200} answers not 200, ${memory.errors} errors (first: ${memory.firstError})`);
+    }
+    const ours = describeRun(`memory, ${label}`, memory);
+    const theirs = describeRun(`memory control, ${label}`, control);
+    rows.push({
+      test: `${int(memoryTotal)} callbacks, one receiver, in-process; ${label}`,
+      server: 'receiver.handle',
+      measured: ours.measured,
+      target: `RSS at ${int(memoryTotal)} within 10 % of ${int(first)}`,
+      result: verdict(
+        Math.abs(ours.growth) <= 0.1 && memory.not200 === 0 && memory.after + memory.before === memoryTotal,
+      ),
+    });
+    rows.push({
+      test: `  control: the same loop, a hand-written check instead; ${label}`,
+      server: 'JSON.parse + Sign',
+      measured: theirs.measured,
+      target: '(reference)',
+      result: '—',
+    });
+  }
+  return { rows, errors, table: table(rows), memory: runs };
+}

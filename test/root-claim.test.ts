@@ -7,7 +7,6 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import { imCallbacks as expressCallbacks } from '@im-callbacks/express';
 import { imCallbacks as koaCallbacks, silentLogger } from '@im-callbacks/koa';
 import { buildRequest, sample } from '@im-callbacks/testing';
@@ -15,6 +14,7 @@ import express4 from 'express4';
 import express5 from 'express5';
 import Koa2 from 'koa2';
 import Koa3 from 'koa3';
+import { rawRequest } from './raw-request';
 
 const APP = 1400000000;
 const AFTER = 'Group.CallbackAfterSendMsg';
@@ -59,34 +59,6 @@ function koaRoot(Koa: typeof Koa3) {
     const port = await listen(server);
     return { port, events, close: () => new Promise((resolve) => server.close(() => resolve())) };
   };
-}
-
-function rawRequest(
-  port: number,
-  method: string,
-  target: string,
-  body: string,
-): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => {
-      socket.end(
-        `${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n` +
-          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      );
-    });
-    let text = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk) => {
-      text += chunk;
-    });
-    socket.on('error', reject);
-    socket.on('close', () => {
-      resolve({
-        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0),
-        text: text.slice(text.indexOf('\r\n\r\n') + 4),
-      });
-    });
-  });
 }
 
 const body = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP }).body;

@@ -5,7 +5,6 @@
  * missing Content-Type, and pass-through of requests that are not callbacks.
  */
 import http from 'node:http';
-import net from 'node:net';
 import {
   type AnyCallbackEvent,
   allow,
@@ -27,6 +26,7 @@ import {
   sign,
 } from '@im-callbacks/testing';
 import request from 'supertest';
+import { rawRequest } from '../raw-request';
 import type { RunningTarget, TargetOptions } from './target';
 import { targets } from './targets';
 
@@ -66,26 +66,9 @@ function post(app: RunningTarget, options: PostOptions = {}) {
 }
 
 /** A POST written on a raw socket, so the request target goes out exactly as given (a `#` included). */
-function rawPost(url: string, query: string, body: string): Promise<{ status: number; text: string }> {
-  const { hostname, port, pathname } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(port), hostname, () => {
-      socket.end(
-        `POST ${pathname}?${query} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n` +
-          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      );
-    });
-    let text = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk) => {
-      text += chunk;
-    });
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
-      resolve({ status, text: text.slice(text.indexOf('\r\n\r\n') + 4) });
-    });
-  });
+function rawPost(url: string, query: string, body: string) {
+  const { port, pathname } = new URL(url);
+  return rawRequest(Number(port), 'POST', `${pathname}?${query}`, body);
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);

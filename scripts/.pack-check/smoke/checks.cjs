@@ -1,0 +1,105 @@
+// The runtime smoke test, written once and run twice: smoke/esm.mjs hands it the packages as loaded
+// by `import`, smoke/cjs.cjs as loaded by `require`. It imports nothing itself, so what it checks
+// is exactly the build the caller loaded.
+const assert = require('node:assert/strict');
+const http = require('node:http');
+
+const SDK_APP_ID = 1400000000;
+const TOKEN = 'pack-check-token';
+const AFTER = 'Group.CallbackAfterSendMsg';
+
+function okReply(status, text, where) {
+  assert.equal(status, 200, `${where}: status ${status}, body ${text}`);
+  const reply = JSON.parse(text);
+  assert.equal(reply.ActionStatus, 'OK', `${where}: ${text}`);
+  assert.equal(reply.ErrorCode, 0, `${where}: ${text}`);
+}
+
+async function listen(server) {
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return `http://127.0.0.1:${server.address().port}/im/callback`;
+}
+
+/** m: { core, adapter, catalogue, express, koa, fastify, testing, expressLib, koaLib, fastifyLib } */
+async function run(m, log) {
+  const { buildRequest, sample, send } = m.testing;
+  const payload = sample(AFTER);
+
+  // Subpaths load and are the same build as the root (one class, whichever entry made the object).
+  assert.equal(typeof m.adapter.computeSign, 'function', '@im-callbacks/core/adapter: computeSign');
+  assert.equal(m.catalogue.commandSpec(AFTER).command, AFTER, '@im-callbacks/core/catalogue: commandSpec');
+  assert.ok(m.core.isKnownCommand(AFTER), '@im-callbacks/core: isKnownCommand');
+  assert.equal(m.core.commandList, m.catalogue.commandList, 'the root and /catalogue share one commandList');
+  assert.ok(
+    m.adapter.toImCallbackError(new Error('x'), {}) instanceof m.core.ImCallbackError,
+    '@im-callbacks/core/adapter and @im-callbacks/core share ImCallbackError',
+  );
+  for (const name of ['express', 'koa', 'fastify']) {
+    assert.equal(
+      m[name].createReceiver,
+      m.core.createReceiver,
+      `@im-callbacks/${name} re-exports the core it depends on`,
+    );
+  }
+  assert.equal(m.fastify.default, m.fastify.imCallbacks, '@im-callbacks/fastify: default export is imCallbacks');
+
+  // core: receiver.handle with a signed request from @im-callbacks/testing.
+  const receiver = m.core.createReceiver({ sdkAppId: SDK_APP_ID, token: TOKEN, logger: m.core.silentLogger });
+  assert.ok(m.adapter.isReceiver(receiver), '@im-callbacks/core/adapter: isReceiver(createReceiver())');
+  const seen = [];
+  receiver.on(AFTER, (event) => {
+    seen.push(event.payload.GroupId);
+  });
+  const { query, body } = buildRequest(AFTER, payload, { sdkAppId: SDK_APP_ID, token: TOKEN });
+  const answer = await receiver.handle({ query, body });
+  okReply(answer.status, answer.body, 'core receiver.handle');
+  assert.deepEqual(seen, [payload.GroupId], 'core: the handler saw the event');
+  const forged = buildRequest(AFTER, payload, { sdkAppId: SDK_APP_ID, token: 'another-token' });
+  const refused = await receiver.handle(forged);
+  assert.notEqual(refused.status, 200, `core: a wrong Sign is refused (got ${refused.status} ${refused.body})`);
+  log('core: receiver.handle answered 200 OK, refused a wrong Sign');
+
+  // Each adapter behind its framework, over HTTP.
+  async function overHttp(name, start) {
+    const events = [];
+    const { url, close } = await start((event) => events.push(event.payload.GroupId));
+    try {
+      const result = await send(url, AFTER, payload, { sdkAppId: SDK_APP_ID, token: TOKEN });
+      okReply(result.status, result.text, name);
+      assert.deepEqual(events, [payload.GroupId], `${name}: the handler saw the event`);
+    } finally {
+      await close();
+    }
+    log(`${name}: 200 OK over HTTP`);
+  }
+  const options = { token: TOKEN, logger: m.core.silentLogger };
+
+  await overHttp('@im-callbacks/express', async (onEvent) => {
+    const im = m.express.imCallbacks(SDK_APP_ID, options);
+    im.on(AFTER, onEvent);
+    const server = http.createServer(m.expressLib().use(im));
+    const url = await listen(server);
+    return { url, close: () => new Promise((resolve) => server.close(resolve)) };
+  });
+
+  await overHttp('@im-callbacks/koa', async (onEvent) => {
+    const im = m.koa.imCallbacks(SDK_APP_ID, options);
+    im.on(AFTER, onEvent);
+    const server = http.createServer(new m.koaLib().use(im).callback());
+    const url = await listen(server);
+    return { url, close: () => new Promise((resolve) => server.close(resolve)) };
+  });
+
+  await overHttp('@im-callbacks/fastify', async (onEvent) => {
+    const app = m.fastifyLib({ logger: false });
+    await app.register(m.fastify.imCallbacks, { sdkAppId: SDK_APP_ID, path: '/im/callback', ...options });
+    app.imCallbacks.on(AFTER, onEvent);
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    return { url: `${address}/im/callback`, close: () => app.close() };
+  });
+}
+
+module.exports = { run };

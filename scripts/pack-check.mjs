@@ -142,46 +142,51 @@ try {
   );
   if (!installed) throw new Error('the scratch project did not install; nothing else can run');
 
-  // 4. The smoke tests. Runtime ones one after the other (servers), the type checks alongside.
+  // 4. The smoke tests: the runtime ones one after the other (they start servers), the type checks
+  // alongside, two at a time (each tsc takes a core and ~400 MB).
   const tsc = join(project, 'node_modules', 'typescript', 'bin', 'tsc');
-  const checks = [
-    ['esm: import, receiver.handle, Express/Koa/Fastify over HTTP', process.execPath, ['smoke/esm.mjs']],
-    ['cjs: require, receiver.handle, Express/Koa/Fastify over HTTP', process.execPath, ['smoke/cjs.cjs']],
-    [
-      'types:nodenext (ESM file): root, /adapter, /catalogue, adapters',
-      process.execPath,
-      [tsc, '-p', 'tsconfig.nodenext.json'],
-    ],
-    [
-      'types:nodenext (CommonJS file): root, /adapter, /catalogue, adapters',
-      process.execPath,
-      [tsc, '-p', 'tsconfig.nodenext-cjs.json'],
-    ],
-    [
-      'types:bundler (module esnext): root, /adapter, /catalogue, adapters',
-      process.execPath,
-      [tsc, '-p', 'tsconfig.bundler.json'],
-    ],
-    [
-      'types:dual: @im-callbacks/fastify from a .cts and a .mts in one program (tsc exits 0)',
-      process.execPath,
-      [tsc, '-p', 'tsconfig.dual.json'],
-    ],
+  const check = (name, ...args) => ({ name, args });
+  const runtime = [
+    check('esm: import, receiver.handle, Express/Koa/Fastify over HTTP', 'smoke/esm.mjs'),
+    check('cjs: require, receiver.handle, Express/Koa/Fastify over HTTP', 'smoke/cjs.cjs'),
   ];
-  const runtime = checks.slice(0, 2);
-  const types = checks.slice(2);
-  const typeRuns = types.map(([, command, args]) => ({
-    since: Date.now(),
-    done: run(command, args, { cwd: project }),
-  }));
-  for (const [name, command, args] of runtime) {
+  const types = [
+    check('types:nodenext (ESM file): root, /adapter, /catalogue, adapters', tsc, '-p', 'tsconfig.nodenext.json'),
+    check(
+      'types:nodenext (CommonJS file): root, /adapter, /catalogue, adapters',
+      tsc,
+      '-p',
+      'tsconfig.nodenext-cjs.json',
+    ),
+    check('types:bundler (module esnext): root, /adapter, /catalogue, adapters', tsc, '-p', 'tsconfig.bundler.json'),
+    check(
+      'types:dual: @im-callbacks/fastify from a .cts and a .mts in one program (tsc exits 0)',
+      tsc,
+      '-p',
+      'tsconfig.dual.json',
+    ),
+  ];
+  const timed = async ({ args }) => {
     const checkSince = Date.now();
-    const { code, output } = await run(command, args, { cwd: project });
-    report(name, code === 0, checkSince, output);
+    const { code, output } = await run(process.execPath, args, { cwd: project });
+    return { ok: code === 0, output, took: Date.now() - checkSince };
+  };
+  async function inPool(list, width) {
+    const outcomes = new Array(list.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < list.length) {
+        const index = next++;
+        outcomes[index] = await timed(list[index]);
+      }
+    };
+    await Promise.all(Array.from({ length: width }, worker));
+    return outcomes;
   }
-  for (const [index, [name]] of types.entries()) {
-    const { code, output } = await typeRuns[index].done;
-    report(name, code === 0, typeRuns[index].since, output);
+  const [runtimeOutcomes, typeOutcomes] = await Promise.all([inPool(runtime, 1), inPool(types, 2)]);
+  for (const [index, { name }] of [...runtime, ...types].entries()) {
+    const { ok, output, took } = [...runtimeOutcomes, ...typeOutcomes][index];
+    report(name, ok, Date.now() - took, output);
   }
 } catch (error) {
   results.push({ name: 'pack check', ok: false });

@@ -5,8 +5,6 @@
  * way (a queue worker, a test) without HTTP. Registration is the emitter's. Every public method is
  * bound, so `const { fetch, on } = receiver` works.
  */
-import { type CommandName, isKnownCommand } from './catalogue/index.js';
-import { CallbackEmitter } from './emitter.js';
 import {
   BodyTooLargeError,
   type ErrorContext,
@@ -16,7 +14,7 @@ import {
   toImCallbackError,
 } from './errors.js';
 import { createEvent, type EventOrigin } from './event.js';
-import type { AnyCallbackHandler, CallbackHandler, CallbackHandlers, ErrorHandler } from './events.js';
+import type { CallbackHandlers } from './events.js';
 import type { Logger } from './logger.js';
 import { type ReceiverOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { bodyInMemory, type ReadLimits, readStreamBody } from './pipeline/body.js';
@@ -25,7 +23,7 @@ import { parseQuery, type QueryInput, verifyQuery } from './pipeline/query.js';
 import { type CallbackResponse, decisionInputs, failureResponse, OK_RESPONSE } from './pipeline/reply.js';
 import { queryOf } from './pipeline/url.js';
 import { type Validation, validate } from './pipeline/validate.js';
-import { Reporter } from './report.js';
+import { Registration } from './registration.js';
 import { type AdmittedRequest, type CallbackRequest, type DispatchContext, toLength } from './request.js';
 import { isThenable } from './settle.js';
 
@@ -33,67 +31,26 @@ export type { AdmittedRequest, CallbackRequest, DispatchContext } from './reques
 
 const RECEIVER = Symbol.for('@im-callbacks/core:receiver');
 
-export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
+export class CallbackReceiver extends Registration implements CallbackHandlers<CallbackReceiver> {
   readonly options: ResolvedOptions;
-  readonly #reporter = new Reporter();
-  readonly #emitter: CallbackEmitter;
   readonly #limits: ReadLimits;
   readonly [RECEIVER] = true;
 
   constructor(options: ReceiverOptions) {
-    this.options = resolveOptions(options);
+    const resolved = resolveOptions(options);
+    super(resolved);
+    this.options = resolved;
     this.#limits = { limit: this.options.bodyLimit, timeout: this.options.bodyTimeout };
-    this.#emitter = new CallbackEmitter(this.options, this.#reporter);
     if (this.options.tokens.length === 0) {
       this.options.logger.warn(
         'no callback token configured: requests are not authenticated. Set the token from the IM console (callback authentication).',
       );
     }
-    this.on = this.on.bind(this);
-    this.onAny = this.onAny.bind(this);
-    this.onError = this.onError.bind(this);
-    this.off = this.off.bind(this);
     this.handle = this.handle.bind(this);
     this.admit = this.admit.bind(this);
     this.refuse = this.refuse.bind(this);
     this.fetch = this.fetch.bind(this);
     this.dispatch = this.dispatch.bind(this);
-  }
-
-  /** Handle `command` (or each of a list). For a before-callback, the first handler that returns a decision decides. */
-  on<C extends CommandName>(command: C | readonly C[], handler: CallbackHandler<C>): this {
-    if (typeof handler !== 'function') throw new TypeError('im-callbacks: handler must be a function');
-    const commands: readonly string[] = typeof command === 'string' ? [command] : command;
-    for (const name of commands) {
-      if (!isKnownCommand(name))
-        throw new TypeError(
-          `im-callbacks: unknown command ${JSON.stringify(name)}; use onAny for commands this version does not know`,
-        );
-    }
-    for (const name of commands) this.#emitter.on(name as C, handler);
-    return this;
-  }
-
-  /** See every event, unknown commands included. Return values are ignored (observers). */
-  onAny(handler: AnyCallbackHandler): this {
-    if (typeof handler !== 'function') throw new TypeError('im-callbacks: handler must be a function');
-    this.#emitter.onAny(handler);
-    return this;
-  }
-
-  /** Every refusal and every handler failure, as a typed `ImCallbackError`. */
-  onError(handler: ErrorHandler): this {
-    if (typeof handler !== 'function') throw new TypeError('im-callbacks: handler must be a function');
-    this.#reporter.add(handler);
-    return this;
-  }
-
-  /** Removes a handler given to `on` (from `commands` only, when given), `onAny` or `onError`. */
-  off(handler: (...args: never[]) => unknown, commands?: CommandName | readonly CommandName[]): this {
-    const names = typeof commands === 'string' ? [commands] : commands;
-    this.#emitter.off(handler, names);
-    if (names === undefined) this.#reporter.remove(handler);
-    return this;
   }
 
   /** Runs the whole pipeline for one request. Never rejects: every failure becomes a response. */
@@ -131,7 +88,7 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
       return isThenable(response) ? await response : response;
     } catch (caught) {
       const error = toImCallbackError(caught, known);
-      this.#reporter.report(error, log);
+      this.reporter.report(error, log);
       return failureResponse(error);
     }
   }
@@ -160,7 +117,7 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
 
   /** Reports a refusal an adapter found itself (its body reader's limit or timeout) and returns its answer. */
   refuse(error: ImCallbackError, logger?: Logger): CallbackResponse {
-    this.#reporter.report(error, logger ?? this.options.logger);
+    this.reporter.report(error, logger ?? this.options.logger);
     return failureResponse(error);
   }
 
@@ -176,7 +133,7 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
     let response: CallbackResponse;
     if (request.method !== 'POST') {
       const error = new MethodNotAllowedError(request.method);
-      this.#reporter.report(error, this.options.logger);
+      this.reporter.report(error, this.options.logger);
       response = failureResponse(error);
       return new Response(response.body, { status: response.status, headers: { ...response.headers, allow: 'POST' } });
     }
@@ -206,7 +163,7 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
       return await this.#deliver(command, validate(command, payload, known), payload, origin, log);
     } catch (caught) {
       const error = toImCallbackError(caught, known);
-      this.#reporter.report(error, log);
+      this.reporter.report(error, log);
       return failureResponse(error);
     }
   }
@@ -226,13 +183,13 @@ export class CallbackReceiver implements CallbackHandlers<CallbackReceiver> {
   ): CallbackResponse | Promise<CallbackResponse> {
     const { spec } = result;
     if (!result.ok) {
-      this.#reporter.report(result.error, log);
+      this.reporter.report(result.error, log);
       return spec === undefined || spec.form === 'ack'
         ? OK_RESPONSE
-        : this.#emitter.fallback(spec, decisionInputs(spec, raw));
+        : this.emitter.fallback(spec, decisionInputs(spec, raw));
     }
     const kind = spec === undefined ? 'unknown' : spec.form === 'ack' ? 'after' : 'before';
-    return this.#emitter.emit(spec, createEvent(command, kind, result.payload, raw, origin), log);
+    return this.emitter.emit(spec, createEvent(command, kind, result.payload, raw, origin), log);
   }
 }
 

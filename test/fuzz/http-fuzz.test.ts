@@ -14,6 +14,7 @@ import { ImCallbackError, silentLogger } from '@im-callbacks/core';
 import fc from 'fast-check';
 import type { RunningTarget, Target, TargetOptions } from '../conformance/target';
 import { targets } from '../conformance/targets';
+import { post } from '../hostile/raw-http';
 import {
   type CallbackCase,
   callbackCase,
@@ -52,48 +53,10 @@ async function startApp(target: Target, tokenConfigured: boolean): Promise<FuzzA
   return app;
 }
 
-interface Answer {
-  status: number;
-  body: string;
-}
-
-/** POSTs one case; rejects with a clear message on a transport error or no answer in time. */
-function send(agent: http.Agent, app: FuzzApp, c: CallbackCase): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const body = typeof c.body === 'string' ? Buffer.from(c.body, 'utf8') : c.body;
-    const headers: Record<string, string | number> = { 'content-length': body.length };
-    if (c.contentType !== undefined) headers['content-type'] = c.contentType;
-    let settled = false;
-    const finish = (error: Error | undefined, answer?: Answer): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (error) reject(error);
-      else resolve(answer as Answer);
-    };
-    const req = http.request({
-      agent,
-      host: app.url.hostname,
-      port: app.url.port,
-      method: 'POST',
-      path: `${app.url.pathname}?${c.query}`,
-      headers,
-    });
-    const timer = setTimeout(() => {
-      finish(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms (POST ${app.url.pathname}?${c.query})`));
-      req.destroy();
-    }, REQUEST_TIMEOUT_MS);
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        finish(undefined, { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', (error) => finish(new Error(`response failed: ${error.message}`)));
-    });
-    req.on('error', (error) => finish(new Error(`request failed before an answer: ${error.message}`)));
-    req.end(body);
-  });
+/** POSTs one case on the shared keep-alive agent; rejects with a clear message on a transport error or no answer in time. */
+function send(agent: http.Agent, app: FuzzApp, c: CallbackCase) {
+  const headers: Record<string, string> = c.contentType === undefined ? {} : { 'content-type': c.contentType };
+  return post(`${app.url.origin}${app.url.pathname}`, c.query, c.body, headers, REQUEST_TIMEOUT_MS, agent);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -154,7 +117,7 @@ describe.each(targets.map((target, index) => ({ name: target.name, target, index
             const answer = await send(agent, app, c);
             const observe = (): Observation => ({
               status: answer.status,
-              body: answer.body,
+              body: answer.text,
               deliveries: [...app.deliveries],
               errors: [...app.errors],
             });

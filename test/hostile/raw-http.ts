@@ -317,13 +317,14 @@ export interface Answer {
   ms: number;
 }
 
-/** One POST on its own connection; rejects with a clear message after `timeoutMs`. */
+/** One POST (on its own connection unless an `agent` is given); rejects with a clear message after `timeoutMs`. */
 export function post(
   url: string,
   query: string,
   body: string | Buffer,
   headers: Record<string, string> = {},
   timeoutMs = 5000,
+  agent: http.Agent | false = false,
 ): Promise<Answer> {
   const target = new URL(url);
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
@@ -338,7 +339,7 @@ export function post(
       else resolve(answer as Answer);
     };
     const req = http.request({
-      agent: false,
+      agent,
       host: target.hostname,
       port: target.port,
       method: 'POST',

@@ -53,8 +53,9 @@ export function imCallbacks(
   target: SdkAppIdOption | CallbackReceiver,
   options?: ExpressImCallbacksOptions,
 ): ExpressImCallbacks {
-  const { receiver, own } = adapterReceiver(target, options, ['path']);
-  const path = checkPathOption('path', own.path);
+  // Checked before the receiver exists, so a bad path costs no receiver (nor its start-up warning).
+  const path = checkPathOption('path', (options as { path?: unknown } | null | undefined)?.path);
+  const { receiver } = adapterReceiver(target, options, ['path']);
 
   const middleware = (req: ExpressImCallbacksRequest, res: ServerResponse, next: Next): void => {
     const query = queryOf(req.url);

@@ -78,8 +78,9 @@ export function imCallbacks(
   target: SdkAppIdOption | CallbackReceiver,
   options?: KoaImCallbacksOptions,
 ): KoaImCallbacks {
-  const { receiver, own } = adapterReceiver(target, options, ['path']);
-  const path = checkPathOption('path', own.path);
+  // Checked before the receiver exists, so a bad path costs no receiver (nor its start-up warning).
+  const path = checkPathOption('path', (options as { path?: unknown } | null | undefined)?.path);
+  const { receiver } = adapterReceiver(target, options, ['path']);
 
   const middleware = async (ctx: KoaImCallbacksContext, next: Next): Promise<void> => {
     const query = queryOf(ctx.req.url);

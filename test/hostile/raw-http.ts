@@ -112,6 +112,18 @@ interface Connection {
   answered: Promise<void>;
 }
 
+/** What a connection saw, timed from `start`: the answer and when the server closed. */
+function outcome(conn: Connection, start: number): StallResult {
+  const responseAt = conn.responseAt();
+  const closedAt = conn.closedAt();
+  return {
+    response: conn.response(),
+    responseMs: responseAt === undefined ? undefined : Math.round(responseAt - start),
+    closedMs: closedAt === undefined ? undefined : Math.round(closedAt - start),
+    closeKind: conn.closeKind(),
+  };
+}
+
 async function connect(port: number): Promise<Connection> {
   const socket = net.connect({ host: '127.0.0.1', port });
   socket.setNoDelay(true);
@@ -250,13 +262,8 @@ export async function flood(options: FloodOptions): Promise<FloodResult> {
     }
     if (conn.closedAt() === undefined) await within(conn.closed, closeWaitMs);
     const serverSocket = options.servers.get(conn.clientPort);
-    const responseAt = conn.responseAt();
-    const closedAt = conn.closedAt();
     return {
-      response: conn.response(),
-      responseMs: responseAt === undefined ? undefined : Math.round(responseAt - start),
-      closedMs: closedAt === undefined ? undefined : Math.round(closedAt - start),
-      closeKind: conn.closeKind(),
+      ...outcome(conn, start),
       clientQueuedBytes: queued,
       clientFlushedBytes: flushed,
       serverBytesRead: serverSocket?.bytesRead,
@@ -296,14 +303,7 @@ export async function stall(options: StallOptions): Promise<StallResult> {
     const start = now();
     await within(conn.answered, options.answerWaitMs);
     if (conn.response() !== undefined && options.closeWaitMs > 0) await within(conn.closed, options.closeWaitMs);
-    const responseAt = conn.responseAt();
-    const closedAt = conn.closedAt();
-    return {
-      response: conn.response(),
-      responseMs: responseAt === undefined ? undefined : Math.round(responseAt - start),
-      closedMs: closedAt === undefined ? undefined : Math.round(closedAt - start),
-      closeKind: conn.closeKind(),
-    };
+    return outcome(conn, start);
   } finally {
     socket.destroy();
   }

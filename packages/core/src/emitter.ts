@@ -7,7 +7,15 @@
 import type { CommandSpec } from './catalogue/define.js';
 import type { CommandName } from './catalogue/index.js';
 import type { BeforeDecision } from './decisions.js';
-import { DecisionError, describeError, HandlerError, HandlerTimeoutError, toImCallbackError } from './errors.js';
+import { traceDecision, traceFailure } from './diagnostics.js';
+import {
+  DecisionError,
+  describeError,
+  HandlerError,
+  HandlerTimeoutError,
+  type ImCallbackError,
+  toImCallbackError,
+} from './errors.js';
 import { eventContext } from './event.js';
 import type { AnyCallbackEvent, AnyCallbackHandler, CallbackHandler } from './events.js';
 import type { Logger } from './logger.js';
@@ -126,7 +134,7 @@ export class CallbackEmitter {
   ): Promise<CallbackResponse> {
     const outcome = await within(settle(pending), this.options.deadline);
     if (outcome === TIMED_OUT) {
-      this.reporter.report(new HandlerTimeoutError(this.options.deadline, eventContext(event)), log);
+      this.#report(event, new HandlerTimeoutError(this.options.deadline, eventContext(event)), log);
       return this.fallback(spec, inputs);
     }
     if (!outcome.ok) {
@@ -140,6 +148,7 @@ export class CallbackEmitter {
   #reply(spec: CommandSpec, decision: unknown, inputs: readonly string[], event: AnyCallbackEvent, log: Logger) {
     try {
       const body = replyFor(spec, decision as BeforeDecision | undefined, inputs);
+      traceDecision(event, decision);
       return body === OK_RESPONSE.body ? OK_RESPONSE : okResponse(body);
     } catch (caught) {
       const error = toImCallbackError(
@@ -147,7 +156,7 @@ export class CallbackEmitter {
         eventContext(event),
         (details) => new DecisionError(`${spec.command} decision could not be sent: ${describeError(caught)}`, details),
       );
-      this.reporter.report(error, log);
+      this.#report(event, error, log);
       return this.fallback(spec, inputs);
     }
   }
@@ -212,6 +221,12 @@ export class CallbackEmitter {
 
   #handlerFailed(event: AnyCallbackEvent, cause: unknown, status: number, log: Logger): void {
     const message = `handler for ${event.command} failed: ${describeError(cause)}`;
-    this.reporter.report(new HandlerError(status, message, { ...eventContext(event), cause }), log);
+    this.#report(event, new HandlerError(status, message, { ...eventContext(event), cause }), log);
+  }
+
+  /** Reports an error of this event's handlers, and notes it in the event's trace when it has one. */
+  #report(event: AnyCallbackEvent, error: ImCallbackError, log: Logger): void {
+    this.reporter.report(error, log);
+    traceFailure(event, error);
   }
 }

@@ -39,6 +39,7 @@ export {
   refuseOnly,
   reject,
 } from './decisions.js';
+export { CALLBACK_CHANNEL, type CallbackDecision, type CallbackTraceContext } from './diagnostics.js';
 export {
   BodyTimeoutError,
   BodyTooLargeError,

@@ -6,6 +6,15 @@
  * bound, so `const { fetch, on } = receiver` works.
  */
 import {
+  type CallbackTrace,
+  traceAnswer,
+  traceDelivery,
+  traceError,
+  traceHandlers,
+  traceReturned,
+  traceStart,
+} from './diagnostics.js';
+import {
   BodyTooLargeError,
   type ErrorContext,
   type ImCallbackError,
@@ -54,7 +63,12 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
   }
 
   /** Runs the whole pipeline for one request. Never rejects: every failure becomes a response. */
-  async handle(request: CallbackRequest): Promise<CallbackResponse> {
+  handle(request: CallbackRequest): Promise<CallbackResponse> {
+    const trace = traceStart();
+    return trace === undefined ? this.#handle(request, undefined) : traceReturned(trace, this.#handle(request, trace));
+  }
+
+  async #handle(request: CallbackRequest, trace: CallbackTrace | undefined): Promise<CallbackResponse> {
     // What is known so far, for the error if a stage refuses the request.
     const known: { command?: string | undefined; payload?: unknown; requestId?: string | undefined } = {};
     const log = request.logger ?? this.options.logger;
@@ -83,13 +97,19 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
         requestId: verified.requestId,
         query,
       };
-      const response = this.#deliver(verified.command, validate(verified.command, json, known), json, origin, log);
+      const response = this.#deliver(
+        verified.command,
+        validate(verified.command, json, known),
+        json,
+        origin,
+        log,
+        trace,
+      );
       // A synchronous answer (the common case) is returned without another turn of the event loop.
-      return isThenable(response) ? await response : response;
+      const answer = isThenable(response) ? await response : response;
+      return trace === undefined ? answer : traceAnswer(trace, answer, known);
     } catch (caught) {
-      const error = toImCallbackError(caught, known);
-      this.reporter.report(error, log);
-      return failureResponse(error);
+      return this.#fail(toImCallbackError(caught, known), log, known, trace);
     }
   }
 
@@ -117,8 +137,14 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
 
   /** Reports a refusal an adapter found itself (its body reader's limit or timeout) and returns its answer. */
   refuse(error: ImCallbackError, logger?: Logger): CallbackResponse {
-    this.reporter.report(error, logger ?? this.options.logger);
-    return failureResponse(error);
+    // A refusal outside `handle` (before or instead of it) is a callback's whole trace.
+    return this.#fail(error, logger ?? this.options.logger, error, traceStart());
+  }
+
+  /** Reports `error` and returns its answer (the end of the callback's trace, when traced). */
+  #fail(error: ImCallbackError, log: Logger, known: ErrorContext, trace: CallbackTrace | undefined): CallbackResponse {
+    this.reporter.report(error, log);
+    return trace === undefined ? failureResponse(error) : traceAnswer(trace, failureResponse(error), known, error);
   }
 
   #verify(input: QueryInput, known: { command?: string | undefined; requestId?: string | undefined }): AdmittedRequest {
@@ -132,9 +158,7 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
   async fetch(request: Request): Promise<Response> {
     let response: CallbackResponse;
     if (request.method !== 'POST') {
-      const error = new MethodNotAllowedError(request.method);
-      this.reporter.report(error, this.options.logger);
-      response = failureResponse(error);
+      response = this.refuse(new MethodNotAllowedError(request.method));
       return new Response(response.body, { status: response.status, headers: { ...response.headers, allow: 'POST' } });
     }
     response = await this.handle({
@@ -150,7 +174,19 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
    * forbidden keys and validated like a received body, then given to the same handlers, with the
    * same answer `handle` would have sent. Never rejects.
    */
-  async dispatch(command: string, payload: unknown, context: DispatchContext = {}): Promise<CallbackResponse> {
+  dispatch(command: string, payload: unknown, context: DispatchContext = {}): Promise<CallbackResponse> {
+    const trace = traceStart(command);
+    return trace === undefined
+      ? this.#dispatch(command, payload, context, undefined)
+      : traceReturned(trace, this.#dispatch(command, payload, context, trace));
+  }
+
+  async #dispatch(
+    command: string,
+    payload: unknown,
+    context: DispatchContext,
+    trace: CallbackTrace | undefined,
+  ): Promise<CallbackResponse> {
     const known: ErrorContext = { command, payload, requestId: context.requestId };
     const log = context.logger ?? this.options.logger;
     try {
@@ -160,11 +196,10 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
       assertNoForbiddenKey(payload, known);
       const params = context.query ?? {};
       const origin: EventOrigin = { ...context, sdkAppId: Number(sdkAppId), query: { params } };
-      return await this.#deliver(command, validate(command, payload, known), payload, origin, log);
+      const answer = await this.#deliver(command, validate(command, payload, known), payload, origin, log, trace);
+      return trace === undefined ? answer : traceAnswer(trace, answer, known);
     } catch (caught) {
-      const error = toImCallbackError(caught, known);
-      this.reporter.report(error, log);
-      return failureResponse(error);
+      return this.#fail(toImCallbackError(caught, known), log, known, trace);
     }
   }
 
@@ -180,16 +215,21 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
     raw: unknown,
     origin: EventOrigin,
     log: Logger,
+    trace: CallbackTrace | undefined,
   ): CallbackResponse | Promise<CallbackResponse> {
     const { spec } = result;
+    const kind = spec === undefined ? 'unknown' : spec.form === 'ack' ? 'after' : 'before';
+    if (trace !== undefined) traceDelivery(trace, kind, origin);
     if (!result.ok) {
       this.reporter.report(result.error, log);
+      if (trace !== undefined) traceError(trace, result.error);
       return spec === undefined || spec.form === 'ack'
         ? OK_RESPONSE
         : this.emitter.fallback(spec, decisionInputs(spec, raw));
     }
-    const kind = spec === undefined ? 'unknown' : spec.form === 'ack' ? 'after' : 'before';
-    return this.emitter.emit(spec, createEvent(command, kind, result.payload, raw, origin), log);
+    const event = createEvent(command, kind, result.payload, raw, origin);
+    if (trace !== undefined) traceHandlers(trace, event);
+    return this.emitter.emit(spec, event, log);
   }
 }
 

@@ -1,0 +1,165 @@
+/**
+ * Owns the tracing channel `im-callbacks:callback` (Node's `diagnostics_channel.tracingChannel`):
+ * one context object per callback, published on `start` when the callback enters the receiver,
+ * then `error` (refused or failed), then `end` when the answer is known synchronously, or `end`
+ * when the synchronous part returns and `asyncStart`/`asyncEnd` when the answer is known later.
+ * The context gains its fields as the pipeline learns them. Nothing is allocated and nothing is
+ * published while nobody subscribes: every hook starts with `traceStart()`, which returns
+ * `undefined` then. Runtimes without `tracingChannel` get no tracing.
+ */
+import * as diagnostics from 'node:diagnostics_channel';
+import type { BeforeDecision } from './decisions.js';
+import type { ImCallbackError, ImCallbackErrorCode } from './errors.js';
+import type { EventOrigin } from './event.js';
+import type { AnyCallbackEvent } from './events.js';
+import type { CallbackResponse } from './pipeline/reply.js';
+
+/** The tracing channel's name: subscribe with `diagnostics_channel.tracingChannel(CALLBACK_CHANNEL)`. */
+export const CALLBACK_CHANNEL = 'im-callbacks:callback';
+
+/** How a before-callback was answered: the handler's decision, or `fallback` (no valid decision in time). */
+export type CallbackDecision = BeforeDecision['decision'] | 'fallback';
+
+/** The one object every event of a callback's trace carries; fields appear as they become known. */
+export interface CallbackTraceContext {
+  /** The callback command (from the query; unverified when the request was refused). */
+  command?: string | undefined;
+  /** `before` (answered with a decision), `after` (acknowledged) or `unknown` (a command this version does not know). Set once the payload was parsed. */
+  kind?: 'before' | 'after' | 'unknown' | undefined;
+  /** The SDKAppID, once verified. */
+  sdkAppId?: number | undefined;
+  /** Tencent's `RequestID` query parameter, when there was one. */
+  requestId?: string | undefined;
+  /** The HTTP status answered. */
+  status?: number | undefined;
+  /** Before-callbacks: the decision answered. */
+  decision?: CallbackDecision | undefined;
+  /** The code of the first error of this callback (refusal, invalid payload, handler failure or timeout). */
+  code?: ImCallbackErrorCode | undefined;
+  /** That error (Node's convention: the `error` event's field). */
+  error?: ImCallbackError | undefined;
+  /** Milliseconds from handing the event to the handlers to the answer (the deadline when they missed it). */
+  handlerDuration?: number | undefined;
+  /** The answer (Node's convention: `result`). */
+  result?: CallbackResponse | undefined;
+}
+
+type Channel = { publish(message: unknown): void; readonly hasSubscribers: boolean };
+type Tracing = { [K in 'start' | 'end' | 'asyncStart' | 'asyncEnd' | 'error']: Channel } & {
+  readonly hasSubscribers?: boolean;
+};
+
+const channel: Tracing | undefined =
+  typeof diagnostics.tracingChannel === 'function'
+    ? (diagnostics.tracingChannel(CALLBACK_CHANNEL) as unknown as Tracing)
+    : undefined;
+
+/** Whether anybody listens: `TracingChannel.hasSubscribers` (Node 20.13+), else each channel's (Bun, older Node). */
+const subscribed: () => boolean =
+  channel === undefined
+    ? () => false
+    : typeof channel.hasSubscribers === 'boolean'
+      ? () => channel.hasSubscribers === true
+      : () =>
+          channel.start.hasSubscribers ||
+          channel.end.hasSubscribers ||
+          channel.asyncStart.hasSubscribers ||
+          channel.asyncEnd.hasSubscribers ||
+          channel.error.hasSubscribers;
+
+const SYNC = 0;
+const RETURNED = 1;
+const ANSWERED = 2;
+
+/** One callback's trace: the published context and where the trace is. */
+export interface CallbackTrace {
+  readonly context: CallbackTraceContext;
+  phase: typeof SYNC | typeof RETURNED | typeof ANSWERED;
+  handlersStarted: number;
+}
+
+/** Starts a callback's trace (publishes `start`); `undefined`, at no cost, when nobody subscribes. */
+export function traceStart(command?: string): CallbackTrace | undefined {
+  if (!subscribed()) return undefined;
+  const context: CallbackTraceContext = {};
+  if (command !== undefined) context.command = command;
+  const trace: CallbackTrace = { context, phase: SYNC, handlersStarted: 0 };
+  (channel as Tracing).start.publish(context);
+  return trace;
+}
+
+/** The synchronous part of the traced call is over: `end` now, unless the answer is already out. Returns `value`. */
+export function traceReturned<T>(trace: CallbackTrace, value: T): T {
+  if (trace.phase === SYNC) {
+    trace.phase = RETURNED;
+    (channel as Tracing).end.publish(trace.context);
+  }
+  return value;
+}
+
+/** The payload was parsed: what kind of callback this is, for which app. */
+export function traceDelivery(trace: CallbackTrace, kind: 'before' | 'after' | 'unknown', origin: EventOrigin): void {
+  trace.context.kind = kind;
+  trace.context.sdkAppId = origin.sdkAppId;
+  if (origin.requestId !== undefined) trace.context.requestId = origin.requestId;
+}
+
+const TRACE = Symbol('im-callbacks trace');
+type TracedEvent = AnyCallbackEvent & { [TRACE]?: CallbackTrace };
+
+/** The event goes to the handlers: the emitter's notes (`traceDecision`, `traceFailure`) reach this trace. */
+export function traceHandlers(trace: CallbackTrace, event: AnyCallbackEvent): void {
+  (event as TracedEvent)[TRACE] = trace;
+  trace.handlersStarted = performance.now();
+}
+
+/** Records an error of the callback (the first one is its `code`); ignored once the answer is out. */
+export function traceError(trace: CallbackTrace, error: ImCallbackError): void {
+  if (trace.phase === ANSWERED || trace.context.error !== undefined) return;
+  trace.context.error = error;
+  trace.context.code = error.code;
+}
+
+/** The emitter's note: a handler of this event failed or timed out (nothing when the event is not traced). */
+export function traceFailure(event: AnyCallbackEvent, error: ImCallbackError): void {
+  const trace = (event as TracedEvent)[TRACE];
+  if (trace !== undefined) traceError(trace, error);
+}
+
+/** The emitter's note: the before-callback was answered with this decision (`undefined` is allow). */
+export function traceDecision(event: AnyCallbackEvent, decision: unknown): void {
+  const trace = (event as TracedEvent)[TRACE];
+  if (trace !== undefined) trace.context.decision = (decision as BeforeDecision | undefined)?.decision ?? 'allow';
+}
+
+/**
+ * The answer is known: the context gets the status (and what `known` says of the callback), then
+ * `error` if there was one, then `end` (answered synchronously) or `asyncStart` and `asyncEnd`.
+ * Returns `response`.
+ */
+export function traceAnswer(
+  trace: CallbackTrace,
+  response: CallbackResponse,
+  known: { readonly command?: string | undefined; readonly requestId?: string | undefined },
+  error?: ImCallbackError,
+): CallbackResponse {
+  const { context } = trace;
+  if (error !== undefined) traceError(trace, error);
+  context.command ??= known.command;
+  context.requestId ??= known.requestId;
+  context.status = response.status;
+  context.result = response;
+  if (context.kind === 'before') context.decision ??= 'fallback';
+  if (trace.handlersStarted !== 0) context.handlerDuration = performance.now() - trace.handlersStarted;
+  const tracing = channel as Tracing;
+  if (context.error !== undefined) tracing.error.publish(context);
+  if (trace.phase === SYNC) {
+    trace.phase = ANSWERED;
+    tracing.end.publish(context);
+  } else {
+    trace.phase = ANSWERED;
+    tracing.asyncStart.publish(context);
+    tracing.asyncEnd.publish(context);
+  }
+  return response;
+}

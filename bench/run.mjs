@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { benchCore } from './core.bench.mjs';
+import { benchDiagnostics } from './diagnostics.bench.mjs';
 import { benchHttp } from './http.bench.mjs';
 import { benchSoak } from './soak.bench.mjs';
 
@@ -44,6 +45,10 @@ const sections = [
     run: () => benchCore({ ...c, progress }),
   },
   {
+    title: `Diagnostics channel: the core pipeline with no subscriber, a no-op subscriber, @im-callbacks/opentelemetry (SDK, every span exported), each vs JSON.parse + Sign; ${c.rounds} alternating rounds of ${c.ms} ms, median ns/op`,
+    run: () => benchDiagnostics({ ...c, progress, core: sections[1].result }),
+  },
+  {
     title: 'Load and soak: client and servers in separate processes; the million in one process',
     run: () => benchSoak({ ...s, progress }),
   },
@@ -60,6 +65,7 @@ for (const section of sections) {
   const t0 = performance.now();
   try {
     const result = await section.run();
+    section.result = result;
     out(result.table);
     for (const error of result.errors) {
       problems.push(error);

@@ -19,6 +19,7 @@ import {
 import { sample, send } from '@im-callbacks/testing';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import {
   type DataPoint,
@@ -328,6 +329,42 @@ describe('defaults', () => {
     } finally {
       global.disable();
       trace.disable();
+    }
+  });
+});
+
+describe('Prometheus', () => {
+  test('the metrics in the Prometheus text format, on the app’s own /metrics route', async () => {
+    instrumentation.disable();
+    const prometheus = new PrometheusExporter({ preventServerStart: true });
+    const own = instrumentImCallbacks({ tracerProvider, meterProvider: new MeterProvider({ readers: [prometheus] }) });
+    const app = express5();
+    app.get('/metrics', (req, res) => prometheus.getMetricsRequestHandler(req, res));
+    app.post('/im/callback', expressCallbacks(callbackReceiver()));
+    const server: Server = await new Promise((resolve) => {
+      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const options = { sdkAppId: APP, token: TOKEN };
+      expect((await send(`${base}/im/callback`, AFTER, payload(AFTER, 'alice'), options)).status).toBe(200);
+      expect((await send(`${base}/im/callback`, BEFORE, payload(BEFORE, 'slow'), options)).status).toBe(200);
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const SCOPE = 'otel_scope_name="@im-callbacks/opentelemetry"';
+      expect(text).toContain(
+        `im_callbacks_callbacks_total{im_callbacks_command="${AFTER}",im_callbacks_kind="after",http_response_status_code="200",${SCOPE}} 1`,
+      );
+      expect(text).toContain(
+        `im_callbacks_fallbacks_total{im_callbacks_command="${BEFORE}",im_callbacks_error_code="HANDLER_TIMEOUT",${SCOPE}} 1`,
+      );
+      expect(text).toMatch(
+        /^im_callbacks_handler_duration_count\{[^}]*im_callbacks_error_code="HANDLER_TIMEOUT"[^}]*\} 1$/m,
+      );
+    } finally {
+      own.disable();
+      await prometheus.shutdown();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

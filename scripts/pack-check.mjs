@@ -7,7 +7,8 @@
 // registry; npm's cache in that temp dir too), then runs, in that project:
 //   tarballs      LICENSE (identical to the root's) and README.md in every tarball
 //   esm           `import` of every package and subpath; receiver.handle with a signed request from
-//                 @im-callbacks/testing; the Express, Koa and Fastify adapters answering over HTTP
+//                 @im-callbacks/testing; the Express, Koa and Fastify adapters answering over HTTP;
+//                 @im-callbacks/opentelemetry subscribed to the core's tracing channel
 //   cjs           the same through `require`
 //   types:*       tsc --noEmit on the root and the /adapter and /catalogue subpaths: nodenext (ESM
 //                 and CommonJS files) and module esnext + moduleResolution bundler

@@ -23,7 +23,7 @@ async function listen(server) {
   return `http://127.0.0.1:${server.address().port}/im/callback`;
 }
 
-/** m: { core, adapter, catalogue, express, koa, fastify, testing, expressLib, koaLib, fastifyLib } */
+/** m: { core, adapter, catalogue, express, koa, fastify, testing, opentelemetry, expressLib, koaLib, fastifyLib } */
 async function run(m, log) {
   const { buildRequest, sample, send } = m.testing;
   const payload = sample(AFTER);
@@ -100,6 +100,17 @@ async function run(m, log) {
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     return { url: `${address}/im/callback`, close: () => app.close() };
   });
+
+  // @im-callbacks/opentelemetry listens on the channel the core publishes on (one channel by name,
+  // whichever build each package was loaded as), with the API's global (no-op) providers.
+  const channel = require('node:diagnostics_channel').tracingChannel(m.core.CALLBACK_CHANNEL);
+  const instrumentation = m.opentelemetry.instrumentImCallbacks();
+  assert.ok(channel.start.hasSubscribers, '@im-callbacks/opentelemetry subscribed to the core channel');
+  const traced = m.core.createReceiver({ sdkAppId: SDK_APP_ID, token: TOKEN, logger: m.core.silentLogger });
+  assert.equal((await traced.dispatch(AFTER, payload)).status, 200, 'dispatch with the instrumentation on');
+  instrumentation.disable();
+  assert.ok(!channel.start.hasSubscribers, '@im-callbacks/opentelemetry: disable() unsubscribed');
+  log('opentelemetry: subscribed to the core channel, a callback traced, unsubscribed');
 }
 
 module.exports = { run };

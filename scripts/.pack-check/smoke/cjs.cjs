@@ -10,6 +10,7 @@ const builds = {
   koa: require('@im-callbacks/koa'),
   fastify: require('@im-callbacks/fastify'),
   testing: require('@im-callbacks/testing'),
+  opentelemetry: require('@im-callbacks/opentelemetry'),
 };
 for (const [name, resolved] of Object.entries({
   core: require.resolve('@im-callbacks/core'),

@@ -5,6 +5,7 @@ import * as catalogue from '@im-callbacks/core/catalogue';
 import * as express from '@im-callbacks/express';
 import * as fastify from '@im-callbacks/fastify';
 import * as koa from '@im-callbacks/koa';
+import * as opentelemetry from '@im-callbacks/opentelemetry';
 import * as testing from '@im-callbacks/testing';
 import expressLib from 'express';
 import fastifyLib from 'fastify';
@@ -18,11 +19,21 @@ for (const specifier of ['@im-callbacks/core', '@im-callbacks/core/adapter', '@i
   const resolved = import.meta.resolve(specifier);
   if (!resolved.endsWith('.js')) throw new Error(`${specifier}: import resolved ${resolved}, not the ESM build`);
 }
-for (const [name, module] of Object.entries({ core, adapter, catalogue, express, koa, fastify, testing })) {
+for (const [name, module] of Object.entries({
+  core,
+  adapter,
+  catalogue,
+  express,
+  koa,
+  fastify,
+  testing,
+  opentelemetry,
+})) {
   // A namespace loaded through `require` semantics would show a lone `default` (or `module.exports`).
   if (Object.keys(module).length < 2) throw new Error(`${name}: the ESM namespace has no named exports`);
 }
 
-await checks.run({ core, adapter, catalogue, express, koa, fastify, testing, expressLib, koaLib, fastifyLib }, (line) =>
-  console.log(`  esm ${line}`),
+await checks.run(
+  { core, adapter, catalogue, express, koa, fastify, testing, opentelemetry, expressLib, koaLib, fastifyLib },
+  (line) => console.log(`  esm ${line}`),
 );

@@ -3,7 +3,8 @@
  * by Bun (`Bun.serve({ fetch })`, `export default { port, fetch }`) and Deno
  * (`Deno.serve(options, receiver.fetch)`) running the BUILT core (packages/core/dist). Bun and Deno
  * are root devDependencies (node_modules/.bin/bun, node_modules/.bin/deno); IM_BUN / IM_DENO point
- * at other binaries. A missing binary fails the test: it is never skipped.
+ * at other binaries. A missing binary fails the test: it is never skipped. The same runtimes also
+ * run the core's tracing channel with a subscriber (fixtures/diagnostics.mjs).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -148,6 +149,51 @@ describe('detached receiver.fetch under Deno (built core)', () => {
     );
     await expectListening(server, 'deno run fixtures/deno-serve.mjs');
   }, 30_000);
+});
+
+describe('the im-callbacks:callback tracing channel under Node, Bun and Deno (built core)', () => {
+  // A synchronous decision: start, end; a refusal: start, error, end; a streamed body (fetch): the
+  // answer after the synchronous part, so end first, then asyncStart, asyncEnd.
+  const BEFORE = 'Group.CallbackBeforeSendMsg';
+  const EXPECTED = [
+    ['start', null, null, null],
+    ['end', BEFORE, 200, 'reject'],
+    ['start', null, null, null],
+    ['error', BEFORE, 401, 'SIGN_INVALID'],
+    ['end', BEFORE, 401, 'SIGN_INVALID'],
+    ['start', null, null, null],
+    ['end', null, null, null],
+    ['asyncStart', BEFORE, 200, 'reject'],
+    ['asyncEnd', BEFORE, 200, 'reject'],
+  ];
+  const fixture = join(FIXTURES, 'diagnostics.mjs');
+  const runtimes: [string, () => [string, string[]]][] = [
+    ['node', () => [process.execPath, [fixture]]],
+    ['bun', () => [binary('bun', 'IM_BUN'), [fixture]]],
+    [
+      'deno',
+      () => [
+        binary('deno', 'IM_DENO'),
+        ['run', '--allow-read', '--allow-env', '--node-modules-dir=manual', '--no-lock', fixture],
+      ],
+    ],
+  ];
+  beforeAll(() => ensureBuiltCore(), 130_000);
+
+  test.each(runtimes)(
+    '%s: the events and the context of each callback',
+    async (name, command) => {
+      const [bin, args] = command();
+      const run = start(bin, args, { cwd: ROOT, env: { ...ENV, DENO_NO_UPDATE_CHECK: '1' } });
+      try {
+        const [, events] = await waitForOutput(run, /^EVENTS (.*)$/m, `${name} fixtures/diagnostics.mjs`, 20_000);
+        expect(JSON.parse(events as string)).toEqual(EXPECTED);
+      } finally {
+        await run.stop();
+      }
+    },
+    30_000,
+  );
 });
 
 /** Waits for the fixture's `PORT <n>` line, checks the served receiver, stops the process. */

@@ -9,6 +9,12 @@
 // without a subscriber costs anything measurable.
 import { AFTER, BEFORE, fixed, int, kb, median, SIZES, startChild, table } from './common.mjs';
 
+/** The core section's cases: after- and before-callbacks, each body size. */
+const CASES = [
+  [AFTER, 'after'],
+  [BEFORE, 'before'],
+].flatMap(([command, kind]) => SIZES.map((size) => [command, kind, size]));
+
 /** `core`: the core section's result in this run (its rows give its pipeline ratio per case), when it ran. */
 export async function benchDiagnostics({ rounds, ms, warmupMs, progress = () => {}, core }) {
   const sides = [
@@ -20,40 +26,35 @@ export async function benchDiagnostics({ rounds, ms, warmupMs, progress = () => 
   const rows = [];
   const errors = [];
   try {
-    for (const [command, kind] of [
-      [AFTER, 'after'],
-      [BEFORE, 'before'],
-    ]) {
-      for (const size of SIZES) {
-        const job = { command, size };
-        for (const [, side] of sides) await side.call('round', { ...job, ms: warmupMs });
-        const ns = Object.fromEntries(sides.map(([name]) => [name, []]));
-        let bytes;
-        for (let round = 0; round < rounds; round++) {
-          for (const [name, side] of sides) {
-            const result = await side.call('round', { ...job, ms });
-            ns[name].push(result.ns);
-            bytes = result.bytes;
-          }
+    for (const [command, kind, size] of CASES) {
+      const job = { command, size };
+      for (const [, side] of sides) await side.call('round', { ...job, ms: warmupMs });
+      const ns = Object.fromEntries(sides.map(([name]) => [name, []]));
+      let bytes;
+      for (let round = 0; round < rounds; round++) {
+        for (const [name, side] of sides) {
+          const result = await side.call('round', { ...job, ms });
+          ns[name].push(result.ns);
+          bytes = result.bytes;
         }
-        const m = Object.fromEntries(Object.entries(ns).map(([name, list]) => [name, median(list)]));
-        const coreRow = core?.rows?.find((row) => row.case.startsWith(`${command} `) && row.body === kb(bytes));
-        progress(
-          `  ${command} ${kb(bytes)}: baseline ${int(m.baseline)}, pipeline ${int(m.pipeline)}, no-op ${int(m.noop)}, OpenTelemetry ${int(m.otel)} ns`,
-        );
-        rows.push({
-          case: `${command} (${kind})`,
-          body: kb(bytes),
-          'JSON.parse + Sign ns/op': int(m.baseline),
-          'core section ratio': coreRow?.ratio ?? '-',
-          'no subscriber ratio': fixed(m.pipeline / m.baseline),
-          'no-op subscriber ratio': fixed(m.noop / m.baseline),
-          'OpenTelemetry ratio': fixed(m.otel / m.baseline),
-          'no-op / none': fixed(m.noop / m.pipeline),
-          'OpenTelemetry / none': fixed(m.otel / m.pipeline),
-          'OpenTelemetry ns/callback': int(m.otel - m.pipeline),
-        });
       }
+      const m = Object.fromEntries(Object.entries(ns).map(([name, list]) => [name, median(list)]));
+      const coreRow = core?.rows?.find((row) => row.case.startsWith(`${command} `) && row.body === kb(bytes));
+      progress(
+        `  ${command} ${kb(bytes)}: baseline ${int(m.baseline)}, pipeline ${int(m.pipeline)}, no-op ${int(m.noop)}, OpenTelemetry ${int(m.otel)} ns`,
+      );
+      rows.push({
+        case: `${command} (${kind})`,
+        body: kb(bytes),
+        'JSON.parse + Sign ns/op': int(m.baseline),
+        'core section ratio': coreRow?.ratio ?? '-',
+        'no subscriber ratio': fixed(m.pipeline / m.baseline),
+        'no-op subscriber ratio': fixed(m.noop / m.baseline),
+        'OpenTelemetry ratio': fixed(m.otel / m.baseline),
+        'no-op / none': fixed(m.noop / m.pipeline),
+        'OpenTelemetry / none': fixed(m.otel / m.pipeline),
+        'OpenTelemetry ns/callback': int(m.otel - m.pipeline),
+      });
     }
     const spans = await sides[3][1].call('spans');
     if (!(spans > 0)) errors.push(`the OpenTelemetry side exported no span (${spans})`);

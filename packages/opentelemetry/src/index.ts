@@ -139,6 +139,31 @@ function finishSpan(span: Span, callback: CallbackTraceContext): void {
   span.end();
 }
 
+const OPTION_NAMES = ['tracerProvider', 'meterProvider', 'traces', 'metrics'];
+
+/** A misconfiguration fails at start-up, saying what is wrong, not as a missing span later. */
+function checkOptions(options: unknown): asserts options is ImCallbacksInstrumentationOptions {
+  const fail = (message: string): never => {
+    throw new TypeError(`@im-callbacks/opentelemetry: ${message}`);
+  };
+  if (typeof options !== 'object' || options === null) fail('options must be an object');
+  const given = options as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!OPTION_NAMES.includes(key))
+      fail(`unknown option ${JSON.stringify(key)}; the options are ${OPTION_NAMES.join(', ')}`);
+  }
+  const provider = (name: string, method: string) => {
+    const value = given[name] as Record<string, unknown> | undefined;
+    if (value !== undefined && typeof value?.[method] !== 'function')
+      fail(`option ${name} must have a ${method}() method`);
+  };
+  provider('tracerProvider', 'getTracer');
+  provider('meterProvider', 'getMeter');
+  for (const name of ['traces', 'metrics']) {
+    if (given[name] !== undefined && typeof given[name] !== 'boolean') fail(`option ${name} must be true or false`);
+  }
+}
+
 /**
  * Subscribes to the `im-callbacks:callback` channel and records, for every callback: a span
  * `im-callback <command>` (child of the active context when the callback arrived, status ERROR when
@@ -146,6 +171,7 @@ function finishSpan(span: Span, callback: CallbackTraceContext): void {
  * histogram and the `im_callbacks.fallbacks` counter. Returns `{ disable() }`.
  */
 export function instrumentImCallbacks(options: ImCallbacksInstrumentationOptions = {}): ImCallbacksInstrumentation {
+  checkOptions(options);
   const tracer =
     options.traces === false
       ? undefined

@@ -1,15 +1,17 @@
 /**
- * `instrumentImCallbacks` with the OpenTelemetry SDK, over real HTTP on Express and Fastify: the
+ * `instrumentImCallbacks` with the OpenTelemetry SDK, over real HTTP on Express, Koa and Fastify: the
  * spans (InMemorySpanExporter), their parent (the HTTP server span of
  * `@opentelemetry/instrumentation-http`, through the AsyncLocalStorage context manager) and the
  * metrics (a MetricReader collected on demand), for accepted, refused (401, 403, 400), fallen-back
  * (handler timeout, handler throwing) and failed (after-callback handler throwing) callbacks.
  */
-import type { Server } from 'node:http';
+import * as diagnostics from 'node:diagnostics_channel';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type CallbackReceiver, createReceiver, reject, silentLogger } from '@im-callbacks/core';
+import { CALLBACK_CHANNEL, type CallbackReceiver, createReceiver, reject, silentLogger } from '@im-callbacks/core';
 import { imCallbacks as expressCallbacks } from '@im-callbacks/express';
 import { imCallbacks as fastifyCallbacks } from '@im-callbacks/fastify';
+import { imCallbacks as koaCallbacks } from '@im-callbacks/koa';
 import {
   ATTRIBUTES,
   type ImCallbacksInstrumentation,
@@ -36,6 +38,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import express5 from 'express5';
 import Fastify5 from 'fastify5';
+import Koa3 from 'koa3';
 
 const APP = 1400000000;
 const TOKEN = 'otel-token';
@@ -109,6 +112,23 @@ const frameworks: [string, () => Promise<Target>][] = [
       const server: Server = await new Promise((resolve) => {
         const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
       });
+      return {
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/im/callback`,
+        close: () =>
+          new Promise((resolve) => {
+            server.closeAllConnections();
+            server.close(() => resolve());
+          }),
+      };
+    },
+  ],
+  [
+    'Koa',
+    async () => {
+      const app = new Koa3();
+      app.use(koaCallbacks(callbackReceiver(), { path: '/im/callback' }));
+      const server = createServer(app.callback());
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       return {
         url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/im/callback`,
         close: () =>
@@ -311,6 +331,21 @@ describe.each(frameworks)('%s', (_name, serve) => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(spanExporter.getFinishedSpans().filter((s) => s.name.startsWith('im-callback'))).toEqual([]);
     expect(await points(METRICS.CALLBACKS)).toEqual([]);
+  });
+});
+
+describe('options', () => {
+  test.each([
+    ['not an object', 'x', /options must be an object/],
+    ['an unknown option', { tracer: {} }, /unknown option "tracer"; the options are tracerProvider, meterProvider/],
+    ['a tracer provider without getTracer', { tracerProvider: {} }, /tracerProvider must have a getTracer\(\) method/],
+    ['a meter provider without getMeter', { meterProvider: 1 }, /meterProvider must have a getMeter\(\) method/],
+    ['traces not a boolean', { traces: 'yes' }, /option traces must be true or false/],
+  ])('%s: a TypeError saying so, nothing subscribed', (_name, options, message) => {
+    instrumentation.disable();
+    expect(() => instrumentImCallbacks(options as never)).toThrow(TypeError);
+    expect(() => instrumentImCallbacks(options as never)).toThrow(message);
+    expect(diagnostics.tracingChannel(CALLBACK_CHANNEL).start.hasSubscribers).toBe(false);
   });
 });
 

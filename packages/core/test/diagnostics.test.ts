@@ -222,6 +222,18 @@ describe('fallbacks and failures', () => {
     expect(trace.events.find((event) => event.name === 'error')?.context.error?.code).toBe('HANDLER_FAILED');
   });
 
+  test('an onAny observer throwing on a before-callback: the decision stands, the code says HANDLER_FAILED', async () => {
+    const trace = listen();
+    const im = receiver();
+    im.onAny(() => {
+      throw new Error('observer');
+    });
+    im.on(BEFORE, () => discard());
+    await im.handle(signed(BEFORE, beforePayload()));
+    expect(trace.names()).toEqual(['start', 'error', 'end']);
+    expect(trace.context()).toMatchObject({ status: 200, decision: 'discard', code: 'HANDLER_FAILED' });
+  });
+
   test('a late after-callback failure (past the deadline) does not change the published trace', async () => {
     const trace = listen();
     const im = receiver({ deadline: 30 });

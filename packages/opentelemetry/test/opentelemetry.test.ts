@@ -6,7 +6,7 @@
  * (handler timeout, handler throwing) and failed (after-callback handler throwing) callbacks.
  */
 import * as diagnostics from 'node:diagnostics_channel';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CALLBACK_CHANNEL, type CallbackReceiver, createReceiver, reject, silentLogger } from '@im-callbacks/core';
 import { imCallbacks as expressCallbacks } from '@im-callbacks/express';
@@ -103,23 +103,29 @@ interface Target {
   close(): Promise<void>;
 }
 
+/** Serves a Node request listener on a free loopback port; `base` is its origin, `url` the callback route. */
+async function serveNode(listener: RequestListener): Promise<Target & { base: string }> {
+  const server = createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    base,
+    url: `${base}/im/callback`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 const frameworks: [string, () => Promise<Target>][] = [
   [
     'Express',
     async () => {
       const app = express5();
       app.post('/im/callback', expressCallbacks(callbackReceiver()));
-      const server: Server = await new Promise((resolve) => {
-        const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-      });
-      return {
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/im/callback`,
-        close: () =>
-          new Promise((resolve) => {
-            server.closeAllConnections();
-            server.close(() => resolve());
-          }),
-      };
+      return serveNode(app);
     },
   ],
   [
@@ -127,16 +133,7 @@ const frameworks: [string, () => Promise<Target>][] = [
     async () => {
       const app = new Koa3();
       app.use(koaCallbacks(callbackReceiver(), { path: '/im/callback' }));
-      const server = createServer(app.callback());
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      return {
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/im/callback`,
-        close: () =>
-          new Promise((resolve) => {
-            server.closeAllConnections();
-            server.close(() => resolve());
-          }),
-      };
+      return serveNode(app.callback());
     },
   ],
   [
@@ -376,14 +373,11 @@ describe('Prometheus', () => {
     const app = express5();
     app.get('/metrics', (req, res) => prometheus.getMetricsRequestHandler(req, res));
     app.post('/im/callback', expressCallbacks(callbackReceiver()));
-    const server: Server = await new Promise((resolve) => {
-      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-    });
+    const { base, url, close } = await serveNode(app);
     try {
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const options = { sdkAppId: APP, token: TOKEN };
-      expect((await send(`${base}/im/callback`, AFTER, payload(AFTER, 'alice'), options)).status).toBe(200);
-      expect((await send(`${base}/im/callback`, BEFORE, payload(BEFORE, 'slow'), options)).status).toBe(200);
+      expect((await send(url, AFTER, payload(AFTER, 'alice'), options)).status).toBe(200);
+      expect((await send(url, BEFORE, payload(BEFORE, 'slow'), options)).status).toBe(200);
       const text = await (await fetch(`${base}/metrics`)).text();
       const SCOPE = 'otel_scope_name="@im-callbacks/opentelemetry"';
       expect(text).toContain(
@@ -398,8 +392,7 @@ describe('Prometheus', () => {
     } finally {
       own.disable();
       await prometheus.shutdown();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await close();
     }
   });
 });

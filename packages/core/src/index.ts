@@ -40,13 +40,23 @@ export {
   reject,
 } from './decisions.js';
 export {
+  type DedupeAnswer,
+  type DedupeOptions,
+  type DedupeRecord,
+  type DedupeStore,
+  dedupeKey,
+  memoryDedupeStore,
+} from './dedupe.js';
+export {
   BodyTimeoutError,
   BodyTooLargeError,
   BodyUnavailableError,
   DecisionError,
+  DedupeError,
   type ErrorContext,
   HandlerError,
   HandlerTimeoutError,
+  HandoffError,
   ImCallbackError,
   type ImCallbackErrorCode,
   type ImCallbackErrorDetails,
@@ -70,6 +80,7 @@ export type {
   KnownCallbackEvent,
   UnknownCallbackEvent,
 } from './events.js';
+export type { HandedOffEvent, Handoff } from './handoff.js';
 export { type Logger, silentLogger } from './logger.js';
 export { redactSign } from './node.js';
 export type { ReceiverOptions, SdkAppIdOption } from './options.js';

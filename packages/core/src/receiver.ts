@@ -5,6 +5,7 @@
  * way (a queue worker, a test) without HTTP. Registration is the emitter's. Every public method is
  * bound, so `const { fetch, on } = receiver` works.
  */
+import { Delivery } from './delivery.js';
 import {
   BodyTooLargeError,
   type ErrorContext,
@@ -17,7 +18,7 @@ import { createEvent, type EventOrigin } from './event.js';
 import type { CallbackHandlers } from './events.js';
 import type { Logger } from './logger.js';
 import { type ReceiverOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { bodyInMemory, type ReadLimits, readStreamBody } from './pipeline/body.js';
+import { bodyInMemory, type ReadBody, type ReadLimits, readStreamBody } from './pipeline/body.js';
 import { assertNoForbiddenKey, parseJson } from './pipeline/json.js';
 import { parseQuery, type QueryInput, verifyQuery } from './pipeline/query.js';
 import { type CallbackResponse, decisionInputs, failureResponse, OK_RESPONSE } from './pipeline/reply.js';
@@ -34,6 +35,8 @@ const RECEIVER = Symbol.for('@im-callbacks/core:receiver');
 export class CallbackReceiver extends Registration implements CallbackHandlers<CallbackReceiver> {
   readonly options: ResolvedOptions;
   readonly #limits: ReadLimits;
+  /** Only when `handoff` or `dedupe` is set: otherwise events go straight to the emitter. */
+  readonly #delivery: Delivery | undefined;
   readonly [RECEIVER] = true;
 
   constructor(options: ReceiverOptions) {
@@ -41,6 +44,10 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
     super(resolved);
     this.options = resolved;
     this.#limits = { limit: this.options.bodyLimit, timeout: this.options.bodyTimeout };
+    this.#delivery =
+      resolved.handoff === undefined && resolved.dedupe === undefined
+        ? undefined
+        : new Delivery(resolved, this.emitter, this.reporter);
     if (this.options.tokens.length === 0) {
       this.options.logger.warn(
         'no callback token configured: requests are not authenticated. Set the token from the IM console (callback authentication).',
@@ -83,7 +90,14 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
         requestId: verified.requestId,
         query,
       };
-      const response = this.#deliver(verified.command, validate(verified.command, json, known), json, origin, log);
+      const response = this.#deliver(
+        verified.command,
+        validate(verified.command, json, known),
+        json,
+        origin,
+        log,
+        body,
+      );
       // A synchronous answer (the common case) is returned without another turn of the event loop.
       return isThenable(response) ? await response : response;
     } catch (caught) {
@@ -160,7 +174,8 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
       assertNoForbiddenKey(payload, known);
       const params = context.query ?? {};
       const origin: EventOrigin = { ...context, sdkAppId: Number(sdkAppId), query: { params } };
-      return await this.#deliver(command, validate(command, payload, known), payload, origin, log);
+      const deadline = context.wait === true ? Number.POSITIVE_INFINITY : undefined;
+      return await this.#deliver(command, validate(command, payload, known), payload, origin, log, undefined, deadline);
     } catch (caught) {
       const error = toImCallbackError(caught, known);
       this.reporter.report(error, log);
@@ -180,6 +195,8 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
     raw: unknown,
     origin: EventOrigin,
     log: Logger,
+    body?: ReadBody,
+    deadline = this.options.deadline,
   ): CallbackResponse | Promise<CallbackResponse> {
     const { spec } = result;
     if (!result.ok) {
@@ -189,7 +206,9 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
         : this.emitter.fallback(spec, decisionInputs(spec, raw));
     }
     const kind = spec === undefined ? 'unknown' : spec.form === 'ack' ? 'after' : 'before';
-    return this.emitter.emit(spec, createEvent(command, kind, result.payload, raw, origin), log);
+    const event = createEvent(command, kind, result.payload, raw, origin);
+    if (this.#delivery !== undefined) return this.#delivery.deliver(spec, event, body, log, deadline);
+    return this.emitter.emit(spec, event, log, deadline);
   }
 }
 

@@ -122,7 +122,7 @@ describe.each(targets)('$name: handoff and dedupe', (target) => {
 
   test('dedupe: a re-sent callback gets the first answer and is not run again; distinct ones run', async () => {
     const app = await start({ dedupe: { ttl: 60_000 } });
-    const ran: number[] = [];
+    const ran: (number | undefined)[] = [];
     app.im.on(AFTER, (event) => {
       ran.push(event.payload.MsgSeq);
     });

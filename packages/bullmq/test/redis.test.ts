@@ -178,11 +178,11 @@ describeWithRedis('@im-callbacks/bullmq with a real Redis, web and worker proces
     const drainBy = Date.now() + 20_000;
     for (;;) {
       const counts = await queue.getJobCounts('completed', 'active', 'wait', 'delayed', 'failed', 'prioritized');
-      if (
-        counts.completed === DISTINCT &&
-        counts.active + counts.wait + counts.delayed + (counts.prioritized ?? 0) === 0
-      )
-        break;
+      const pending = ['active', 'wait', 'delayed', 'prioritized'].reduce(
+        (sum, state) => sum + (counts[state] ?? 0),
+        0,
+      );
+      if (counts.completed === DISTINCT && pending === 0) break;
       if (Date.now() > drainBy) throw new Error(`queue not drained: ${JSON.stringify(counts)}\n${worker.output()}`);
       await sleep(100);
     }

@@ -18,18 +18,11 @@ import {
 } from '@im-callbacks/core';
 import { buildRequest, sample } from '@im-callbacks/testing';
 import request from 'supertest';
-import type { RunningTarget, TargetOptions } from './target';
+import { AFTER, APP, appsOf, BEFORE, OK } from './apps';
+import type { RunningTarget } from './target';
 import { targets } from './targets';
 
-const APP = 1400000000;
-const OK = '{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}';
-const BEFORE = 'Group.CallbackBeforeSendMsg';
-const AFTER = 'Group.CallbackAfterSendMsg';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface App extends RunningTarget {
-  errors: ImCallbackError[];
-}
 
 function post(app: RunningTarget, command: string, payload: unknown, requestId?: string) {
   const built = buildRequest(command, payload, {
@@ -57,17 +50,7 @@ function recordingHandoff(behaviour: 'ok' | 'fail' | 'hang' = 'ok') {
 }
 
 describe.each(targets)('$name: handoff and dedupe', (target) => {
-  const running: App[] = [];
-  async function start(options: Partial<TargetOptions> = {}): Promise<App> {
-    const app = (await target.start({ sdkAppId: APP, logger: silentLogger, ...options })) as App;
-    app.errors = [];
-    app.im.onError((error: ImCallbackError) => app.errors.push(error));
-    running.push(app);
-    return app;
-  }
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((app) => app.close()));
-  });
+  const start = appsOf(target);
 
   test('handoff: an after-callback is acknowledged once enqueued, as JSON with its key, and not run here', async () => {
     const { taken, handoff } = recordingHandoff();

@@ -38,15 +38,19 @@ export class Delivery {
     readonly reporter: Reporter,
   ) {}
 
-  /** Delivers a validated event; `body` is what was read (its text is keyed; without one, `dispatch`, the JSON is). */
+  /**
+   * Delivers a validated event; `body` is what was read (its text is keyed; without one, `dispatch`,
+   * the JSON is); `given` a deadline other than the receiver's (`dispatch({ wait })`: none).
+   */
   deliver(
     spec: CommandSpec | undefined,
     event: AnyCallbackEvent,
     body: ReadBody | undefined,
     log: Logger,
-    deadline: number,
+    given: number | undefined,
   ): Answer {
     const { handoff, dedupe } = this.options;
+    const deadline = given ?? this.options.deadline;
     const handOff = handoff !== undefined && event.kind !== 'before';
     if (!handOff && dedupe === undefined) return this.emitter.emit(spec, event, log, deadline);
     const started = this.options.now();

@@ -196,7 +196,7 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
     origin: EventOrigin,
     log: Logger,
     body?: ReadBody,
-    deadline = this.options.deadline,
+    deadline?: number,
   ): CallbackResponse | Promise<CallbackResponse> {
     const { spec } = result;
     if (!result.ok) {

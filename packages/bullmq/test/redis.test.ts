@@ -198,9 +198,15 @@ describeWithRedis('@im-callbacks/bullmq with a real Redis, web and worker proces
     // A duplicate never ran: only the jobs the kill interrupted may run twice (at most the worker's concurrency).
     expect(ranTwice).toBeLessThanOrEqual(20);
     expect(totalRuns).toBe(DISTINCT + ranTwice);
+    // Each duplicate got its first copy's answer from the store (a debug line in the web process that answered it).
+    const fromStore = webs.reduce(
+      (sum, { process: web }) => sum + (web.output().match(/^duplicate /gm) ?? []).length,
+      0,
+    );
+    expect(fromStore).toBe(DUPLICATES);
     console.log(
       `redis scale-out: sent ${sends.length} (${DISTINCT} distinct + ${DUPLICATES} duplicates) in ${sentIn} ms; ` +
-        `delivered ${ids.length} distinct, duplicates run 0 (${DUPLICATES} answered from the store or the job id), ` +
+        `delivered ${ids.length} distinct, duplicates run 0 (${fromStore} answered from the Redis store), ` +
         `lost ${lost}, ran twice after the SIGKILL ${ranTwice} (total handler runs ${totalRuns})`,
     );
   }, 60_000);

@@ -218,6 +218,33 @@ describe('handoff and dedupe without HTTP', () => {
     ]);
   });
 
+  test('a duplicate whose first copy is still in flight at the deadline: after-callbacks 503 DUPLICATE_IN_FLIGHT, before-callbacks the fallback', async () => {
+    const stuck: DedupeStore = { claim: () => ({}), complete: () => {}, release: () => {} };
+    const receiver = createReceiver({
+      sdkAppId: APP,
+      logger: silentLogger,
+      deadline: 100,
+      dedupe: { ttl: 1000, store: stuck },
+    });
+    const errors: ImCallbackError[] = [];
+    receiver.onError((error) => errors.push(error));
+    let ran = 0;
+    receiver.on(BEFORE, () => {
+      ran++;
+      return reject(10100, 'no');
+    });
+    const started = Date.now();
+    const after = await receiver.dispatch(AFTER, sample(AFTER));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(80);
+    expect(after.status).toBe(503);
+    expect((await receiver.dispatch(BEFORE, sample(BEFORE))).body).toBe(OK);
+    expect(ran).toBe(0);
+    expect(errors.map((error) => [error.code, error.status])).toEqual([
+      ['DUPLICATE_IN_FLIGHT', 503],
+      ['DUPLICATE_IN_FLIGHT', 200],
+    ]);
+  });
+
   test('dispatch({ wait: true }) waits for every handler past the deadline and answers 500 when one fails (queue workers)', async () => {
     const receiver = createReceiver({ sdkAppId: APP, logger: silentLogger, deadline: 50 });
     receiver.on(AFTER, async () => {

@@ -73,13 +73,9 @@ export class Delivery {
       ms,
     );
     if (outcome !== TIMED_OUT && outcome.ok) return OK_RESPONSE;
-    const error =
-      outcome === TIMED_OUT
-        ? new HandoffError(`handoff did not take the event within ${ms} ms`, eventContext(event))
-        : new HandoffError(`handoff failed: ${describeError(outcome.error)}`, {
-            ...eventContext(event),
-            cause: outcome.error,
-          });
+    const failed = outcome === TIMED_OUT ? undefined : outcome;
+    const reason = failed ? `failed: ${describeError(failed.error)}` : `did not take the event within ${ms} ms`;
+    const error = new HandoffError(`handoff ${reason}`, { ...eventContext(event), cause: failed?.error });
     this.reporter.report(error, log);
     return failureResponse(error);
   }
@@ -112,20 +108,10 @@ export class Delivery {
             )
           : TIMED_OUT;
       if (outcome === TIMED_OUT || !outcome.ok) {
-        const error =
-          outcome === TIMED_OUT
-            ? new DedupeError(
-                'DEDUPE_FAILED',
-                `dedupe store did not answer within ${deadline} ms`,
-                eventContext(event),
-                status,
-              )
-            : new DedupeError(
-                'DEDUPE_FAILED',
-                `dedupe store failed: ${describeError(outcome.error)}`,
-                { ...eventContext(event), cause: outcome.error },
-                status,
-              );
+        const failed = outcome === TIMED_OUT ? undefined : outcome;
+        const reason = failed ? `failed: ${describeError(failed.error)}` : `did not answer within ${deadline} ms`;
+        const context = { ...eventContext(event), cause: failed?.error };
+        const error = new DedupeError('DEDUPE_FAILED', `dedupe store ${reason}`, context, status);
         return this.#undecided(error, before, run, log);
       }
       const record = outcome.value as { answer?: DedupeAnswer | undefined } | undefined;

@@ -141,7 +141,8 @@ export function createCallbackWorker(options: CallbackWorkerOptions): Worker<Han
     { ...rest, connection, concurrency: concurrency ?? 1, autorun },
   );
   worker.on('failed', (job, failure) => {
-    if (job === undefined || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    // Final when BullMQ moved it to the failed set (finishedOn), or, for versions that do not set it here, attempts are spent.
+    if (job === undefined || !(job.finishedOn || job.attemptsMade >= (job.opts.attempts ?? 1))) return;
     const event = job.data;
     const error = new HandlerError(
       200,

@@ -231,6 +231,9 @@ describeWithRedis('@im-callbacks/bullmq with a real Redis, web and worker proces
         .output()
         .match(/error HANDLER_FAILED 500 handler for Group\.CallbackAfterSendMsg failed: flaky failure/g) ?? [];
     expect(failures.length).toBe(2);
+    // Reported once, when it was final; each attempt's own failure went to onError too (status 500).
+    expect(worker.output().match(/stays in the failed set/g)?.length).toBe(1);
+    expect(worker.output().match(/handler for Group\.CallbackAfterSendMsg failed: broken handler/g)?.length).toBe(3);
     // The flaky job completed, the broken one stayed in the failed set.
     const failed = await queue.getFailed();
     expect(failed.map((job) => (job.data as { payload: { From_Account: string } }).payload.From_Account)).toEqual([

@@ -37,10 +37,14 @@ export interface ReceiverOptions {
   /**
    * Hand after-callbacks and unknown commands to a durable queue (`bullmqHandoff(queue)` from
    * `@im-callbacks/bullmq`, or any `{ enqueue(event) }`): acknowledged once `enqueue` resolves, not
-   * dispatched here; a failure or a missed deadline is answered 503 (`HANDOFF_FAILED`). Before-callbacks are never handed off.
+   * dispatched here; a failure or a missed deadline is answered 503 (`HANDOFF_FAILED`).
+   * Before-callbacks are never handed off: they are decided here, in time.
    */
   handoff?: Handoff;
-  /** Answer a re-sent callback the way the first copy was answered, without dispatching it again. */
+  /**
+   * Answer a re-sent callback (same `RequestID`, else same command and body) the way its first copy
+   * was answered, without dispatching it again; `{ ttl, store? }`, in memory unless a store is given.
+   */
   dedupe?: DedupeOptions;
 }
 

@@ -1,10 +1,16 @@
-// The demo: starts one example app (express by default; `pnpm demo koa|fastify|hono` or
+// The demo: starts one example app (express by default; `pnpm demo koa|fastify|hono|bullmq` or
 // IM_DEMO_FRAMEWORK picks another), fires signed sample callbacks at it the way the IM backend
 // does, prints what each handler saw and each reply, and checks every reply. Exits 0 when all
-// replies are the expected ones.
+// replies are the expected ones. `bullmq` (a web process and a worker on Redis) starts its own
+// redis-server on a free port, and says how to get one when it is not installed.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { jsonFromDocExample, sample, seedAfterSendMsgZh, seedSendMsgExceptionZh, send } from '@im-callbacks/testing';
 
-const FRAMEWORKS = ['express', 'koa', 'fastify', 'hono'];
+const FRAMEWORKS = ['express', 'koa', 'fastify', 'hono', 'bullmq'];
 const framework = process.argv[2] ?? process.env.IM_DEMO_FRAMEWORK ?? 'express';
 if (!FRAMEWORKS.includes(framework)) {
   console.error(`Unknown framework "${framework}"; choose one of ${FRAMEWORKS.join(', ')}.`);
@@ -15,13 +21,53 @@ const SDKAPPID = 1400000000;
 const TOKEN = 'demo-callback-token';
 const OK = { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 };
 
+/** A redis-server on a free loopback port, nothing saved; resolves with its URL and `stop`. */
+async function startRedis() {
+  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    console.error(
+      'The bullmq demo needs Redis: install redis-server (`apt-get install -y redis-server` on Debian/Ubuntu, `brew install redis` on macOS), then run `pnpm demo bullmq` again.',
+    );
+    process.exit(1);
+  }
+  const port = await new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address();
+      probe.close(() => resolve(free));
+    });
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'im-callbacks-demo-redis-'));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+  const server = spawn('redis-server', args, { stdio: 'ignore' });
+  const answers = () =>
+    new Promise((resolve) => {
+      const socket = connect({ port, host: '127.0.0.1' }, () => resolve(socket.destroy() && true));
+      socket.once('error', () => resolve(false));
+    });
+  for (let tries = 0; !(await answers()); tries++) {
+    if (tries > 100) throw new Error(`redis-server did not listen on port ${port}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise((resolve) => {
+        server.once('exit', () => resolve(rmSync(dir, { recursive: true, force: true })));
+        server.kill('SIGTERM');
+      }),
+  };
+}
+
+const redis = framework === 'bullmq' ? await startRedis() : undefined;
 const { start } = await import(`../examples/${framework}/src/app.mjs`);
 const { url, close } = await start({
   sdkAppId: SDKAPPID,
   token: TOKEN,
   log: (line) => console.log(`    app: ${line}`),
+  redis: redis?.url,
 });
-console.log(`im-callbacks demo: ${framework} example listening at ${url}\n`);
+console.log(
+  `im-callbacks demo: ${framework} example listening at ${url}${redis ? ` (Redis at ${redis.url}, a worker in the same process)` : ''}\n`,
+);
 
 const message = (From_Account, Text) => ({
   ...sample('Group.CallbackBeforeSendMsg'),
@@ -96,9 +142,22 @@ const cases = [
   },
 ];
 
+if (framework === 'bullmq') {
+  cases.push({
+    title:
+      'Seed again, same RequestID: Tencent re-sent it; acknowledged, not handed off twice (the worker logs it once)',
+    command: 'Group.CallbackAfterSendMsg',
+    payload: jsonFromDocExample(seedAfterSendMsgZh),
+    options: { extraQuery: { RequestID: 'demo-resent' } },
+    twice: true,
+    expect: [200, OK],
+  });
+}
+
 let failures = 0;
-for (const [index, { title, command, payload, options, expect }] of cases.entries()) {
-  console.log(`${index + 1}. ${title}\n    → POST ${command}`);
+for (const [index, { title, command, payload, options, expect, twice }] of cases.entries()) {
+  console.log(`${index + 1}. ${title}\n    → POST ${command}${twice ? ' (twice)' : ''}`);
+  if (twice) await send(url, command, payload, { sdkAppId: SDKAPPID, token: TOKEN, ...options });
   const result = await send(url, command, payload, { sdkAppId: SDKAPPID, token: TOKEN, ...options });
   const ok = result.status === expect[0] && JSON.stringify(result.reply) === JSON.stringify(expect[1]);
   console.log(
@@ -107,7 +166,10 @@ for (const [index, { title, command, payload, options, expect }] of cases.entrie
   if (!ok) failures++;
 }
 
+// The worker logs handed-off events as it takes them: give it a moment before closing.
+if (redis) await new Promise((resolve) => setTimeout(resolve, 500));
 await close();
+await redis?.stop();
 console.log(
   failures === 0 ? `All ${cases.length} replies as expected.` : `${failures} of ${cases.length} replies were wrong.`,
 );

@@ -14,7 +14,6 @@ import {
   PayloadValidationError,
   reject,
   SignatureError,
-  silentLogger,
 } from '@im-callbacks/core';
 import {
   buildRequest,
@@ -27,18 +26,11 @@ import {
 } from '@im-callbacks/testing';
 import request from 'supertest';
 import { rawRequest } from '../raw-request';
-import type { RunningTarget, TargetOptions } from './target';
+import { AFTER, APP, appsOf, BEFORE, OK } from './apps';
+import type { RunningTarget } from './target';
 import { targets } from './targets';
 
-const APP = 1400000000;
 const TOKEN = 'conformance-token';
-const OK = '{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}';
-const BEFORE = 'Group.CallbackBeforeSendMsg';
-const AFTER = 'Group.CallbackAfterSendMsg';
-
-interface App extends RunningTarget {
-  errors: ImCallbackError[];
-}
 
 interface PostOptions {
   command?: string;
@@ -75,17 +67,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each(targets)('$name', (target) => {
-  const running: App[] = [];
-  async function start(options: Partial<TargetOptions> = {}): Promise<App> {
-    const app = (await target.start({ sdkAppId: APP, logger: silentLogger, ...options })) as App;
-    app.errors = [];
-    app.im.onError((error: ImCallbackError) => app.errors.push(error));
-    running.push(app);
-    return app;
-  }
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((app) => app.close()));
-  });
+  const start = appsOf(target);
 
   describe('the seed pages', () => {
     test('Group.CallbackAfterSendMsg example (EventTime a number) is acknowledged and typed', async () => {

@@ -71,8 +71,11 @@ export class CallbackEmitter {
     spec: CommandSpec | undefined,
     event: AnyCallbackEvent,
     log: Logger,
+    deadline = this.options.deadline,
   ): CallbackResponse | Promise<CallbackResponse> {
-    return spec !== undefined && spec.form !== 'ack' ? this.#before(spec, event, log) : this.#after(spec, event, log);
+    return spec !== undefined && spec.form !== 'ack'
+      ? this.#before(spec, event, log, deadline)
+      : this.#after(spec, event, log, deadline);
   }
 
   /** The fallback decision's answer (for a payload that failed its schema, a handler that failed...). */
@@ -85,7 +88,12 @@ export class CallbackEmitter {
    * payload before any handler runs, so a handler that changes `event.payload` cannot change the
    * reply, nor make the fallback fail. Synchronous handlers are answered synchronously.
    */
-  #before(spec: CommandSpec, event: AnyCallbackEvent, log: Logger): CallbackResponse | Promise<CallbackResponse> {
+  #before(
+    spec: CommandSpec,
+    event: AnyCallbackEvent,
+    log: Logger,
+    deadline: number,
+  ): CallbackResponse | Promise<CallbackResponse> {
     const inputs = decisionInputs(spec, event.payload);
     // Observers: run alongside, their failures reported, never deciding.
     for (const handler of this.#anyHandlers) this.#observe(handler, event, log);
@@ -98,7 +106,7 @@ export class CallbackEmitter {
       return this.fallback(spec, inputs);
     }
     return isThenable(pending)
-      ? this.#awaitDecision(spec, pending, inputs, event, log)
+      ? this.#awaitDecision(spec, pending, inputs, event, log, deadline)
       : this.#reply(spec, pending, inputs, event, log);
   }
 
@@ -131,10 +139,11 @@ export class CallbackEmitter {
     inputs: readonly string[],
     event: AnyCallbackEvent,
     log: Logger,
+    deadline: number,
   ): Promise<CallbackResponse> {
-    const outcome = await within(settle(pending), this.options.deadline);
+    const outcome = await within(settle(pending), deadline);
     if (outcome === TIMED_OUT) {
-      this.#report(event, new HandlerTimeoutError(this.options.deadline, eventContext(event)), log);
+      this.#report(event, new HandlerTimeoutError(deadline, eventContext(event)), log);
       return this.fallback(spec, inputs);
     }
     if (!outcome.ok) {
@@ -169,6 +178,7 @@ export class CallbackEmitter {
     spec: CommandSpec | undefined,
     event: AnyCallbackEvent,
     log: Logger,
+    deadline: number,
   ): CallbackResponse | Promise<CallbackResponse> {
     const specific = spec === undefined ? undefined : this.#handlers.get(spec.command);
     if (specific === undefined && this.#anyHandlers.length === 0) return OK_RESPONSE;
@@ -187,7 +197,7 @@ export class CallbackEmitter {
       }
     }
     if (pending === undefined) return this.#acknowledge(failure, event);
-    return this.#afterPending(pending, failure, event, log);
+    return this.#afterPending(pending, failure, event, log, deadline);
   }
 
   async #afterPending(
@@ -195,9 +205,10 @@ export class CallbackEmitter {
     failure: { error: unknown } | undefined,
     event: AnyCallbackEvent,
     log: Logger,
+    deadline: number,
   ): Promise<CallbackResponse> {
     const all = Promise.all(pending);
-    const outcome = await within(all, this.options.deadline);
+    const outcome = await within(all, deadline);
     if (outcome === TIMED_OUT) {
       // Answered below; late failures are still reported, with the status that was sent.
       const status = failure === undefined ? 200 : 500;

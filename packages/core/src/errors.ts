@@ -31,6 +31,12 @@ export const ERROR_STATUS = {
   HANDLER_TIMEOUT: 200,
   DECISION_INVALID: 200,
   INTERNAL_ERROR: 500,
+  /** The `handoff` did not take the event (its `enqueue` failed or missed the deadline): retry later. */
+  HANDOFF_FAILED: 503,
+  /** The `dedupe` store could not be asked (after-callbacks: 503; before-callbacks decide anyway, 200). */
+  DEDUPE_FAILED: 503,
+  /** A duplicate arrived while the first was still being handled, and it was not answered by the deadline. */
+  DUPLICATE_IN_FLIGHT: 503,
 } as const satisfies Record<string, number>;
 
 export type ImCallbackErrorCode = keyof typeof ERROR_STATUS;
@@ -185,6 +191,32 @@ export class HandlerTimeoutError extends ImCallbackError {
 export class DecisionError extends ImCallbackError {
   constructor(message: string, details?: ImCallbackErrorDetails) {
     super('DECISION_INVALID', message, details);
+  }
+}
+
+/**
+ * The receiver's `handoff` did not take an after-callback (its `enqueue` rejected or missed the
+ * deadline): answered 503 FAIL, so the callback is not acknowledged and dropped; carries the raw payload.
+ */
+export class HandoffError extends ImCallbackError {
+  constructor(message: string, details?: ImCallbackErrorDetails) {
+    super('HANDOFF_FAILED', message, details);
+  }
+}
+
+/**
+ * De-duplication could not decide: the store failed or did not answer in time (`DEDUPE_FAILED`), or
+ * a duplicate's first copy was still in flight at the deadline (`DUPLICATE_IN_FLIGHT`). After-callbacks
+ * are answered 503 (to be retried); a before-callback is decided anyway and `status` is 200.
+ */
+export class DedupeError extends ImCallbackError {
+  constructor(
+    code: 'DEDUPE_FAILED' | 'DUPLICATE_IN_FLIGHT',
+    message: string,
+    details?: ImCallbackErrorDetails,
+    status?: number,
+  ) {
+    super(code, message, details, status);
   }
 }
 

@@ -39,15 +39,25 @@ export {
   refuseOnly,
   reject,
 } from './decisions.js';
+export {
+  type DedupeAnswer,
+  type DedupeOptions,
+  type DedupeRecord,
+  type DedupeStore,
+  dedupeKey,
+  memoryDedupeStore,
+} from './dedupe.js';
 export { CALLBACK_CHANNEL, type CallbackDecision, type CallbackTraceContext } from './diagnostics.js';
 export {
   BodyTimeoutError,
   BodyTooLargeError,
   BodyUnavailableError,
   DecisionError,
+  DedupeError,
   type ErrorContext,
   HandlerError,
   HandlerTimeoutError,
+  HandoffError,
   ImCallbackError,
   type ImCallbackErrorCode,
   type ImCallbackErrorDetails,
@@ -71,6 +81,7 @@ export type {
   KnownCallbackEvent,
   UnknownCallbackEvent,
 } from './events.js';
+export type { HandedOffEvent, Handoff } from './handoff.js';
 export { type Logger, silentLogger } from './logger.js';
 export { redactSign } from './node.js';
 export type { ReceiverOptions, SdkAppIdOption } from './options.js';

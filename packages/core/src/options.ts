@@ -2,6 +2,8 @@
  * Owns the receiver's options: their types, their defaults, and checking them up front, so a
  * misconfiguration fails at start-up with a message that says what to do, not on the first callback.
  */
+import { type DedupeOptions, type DedupeStore, memoryDedupeStore } from './dedupe.js';
+import type { Handoff } from './handoff.js';
 import { defaultLogger, type Logger } from './logger.js';
 
 export type SdkAppIdOption = number | string | readonly (number | string)[];
@@ -32,6 +34,18 @@ export interface ReceiverOptions {
   logger?: Logger;
   /** Clock in milliseconds, for tests. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Hand after-callbacks and unknown commands to a durable queue (`bullmqHandoff(queue)` from
+   * `@im-callbacks/bullmq`, or any `{ enqueue(event) }`): acknowledged once `enqueue` resolves, not
+   * dispatched here; a failure or a missed deadline is answered 503 (`HANDOFF_FAILED`).
+   * Before-callbacks are never handed off: they are decided here, in time.
+   */
+  handoff?: Handoff;
+  /**
+   * Answer a re-sent callback (same `RequestID`, else same command and body) the way its first copy
+   * was answered, without dispatching it again; `{ ttl, store? }`, in memory unless a store is given.
+   */
+  dedupe?: DedupeOptions;
 }
 
 export interface ResolvedOptions {
@@ -44,6 +58,8 @@ export interface ResolvedOptions {
   fallback: 'allow' | 'reject';
   logger: Logger;
   now: () => number;
+  handoff: Handoff | undefined;
+  dedupe: { readonly ttl: number; readonly store: DedupeStore } | undefined;
 }
 
 /** Every option the receiver takes (checked against `ReceiverOptions` by the compiler). */
@@ -57,6 +73,8 @@ export const RECEIVER_OPTIONS = [
   'fallback',
   'logger',
   'now',
+  'handoff',
+  'dedupe',
 ] as const satisfies readonly (keyof ReceiverOptions)[];
 type MissingOption = Exclude<keyof ReceiverOptions, (typeof RECEIVER_OPTIONS)[number]>;
 const everyOptionListed: MissingOption extends never ? true : never = true;
@@ -66,10 +84,12 @@ void everyOptionListed;
  * Refuses an option nobody takes (`tokn`), naming the ones that exist: `valid` lists the receiver's
  * and the adapter's own (`path`...).
  */
-export function checkOptionNames(options: object, valid: readonly string[]): void {
+export function checkOptionNames(options: object, valid: readonly string[], prefix = ''): void {
   for (const key of Object.keys(options)) {
     if (!valid.includes(key)) {
-      fail(`unknown option ${JSON.stringify(key)}; the options are ${valid.join(', ')}`);
+      fail(
+        `unknown option ${JSON.stringify(prefix + key)}; the options are ${valid.map((name) => prefix + name).join(', ')}`,
+      );
     }
   }
 }
@@ -111,12 +131,29 @@ function tokenList(option: unknown): string[] {
 }
 
 function isLogger(value: unknown): value is Logger {
-  const l = value as Record<string, unknown> | null;
-  return (
-    typeof l === 'object' &&
-    l !== null &&
-    ['debug', 'info', 'warn', 'error'].every((level) => typeof l[level] === 'function')
-  );
+  return hasMethods(value, ['debug', 'info', 'warn', 'error']);
+}
+
+function hasMethods(value: unknown, methods: readonly string[]): boolean {
+  const object = value as Record<string, unknown> | null;
+  return typeof object === 'object' && object !== null && methods.every((name) => typeof object[name] === 'function');
+}
+
+function handoffOption(option: unknown): Handoff | undefined {
+  if (option !== undefined && !hasMethods(option, ['enqueue']))
+    fail('option handoff must be an object with an enqueue(event) method (e.g. bullmqHandoff(queue))');
+  return option as Handoff | undefined;
+}
+
+function dedupeOption(option: unknown): ResolvedOptions['dedupe'] {
+  if (option === undefined) return undefined;
+  if (typeof option !== 'object' || option === null) fail('option dedupe must be an object: { ttl, store? }');
+  checkOptionNames(option, ['ttl', 'store'], 'dedupe.');
+  const { ttl, store } = option as DedupeOptions;
+  if (ttl === undefined) fail('option dedupe.ttl is required: milliseconds a callback is remembered');
+  if (store !== undefined && !hasMethods(store, ['claim', 'complete', 'release']))
+    fail('option dedupe.store must have claim, complete and release methods (a DedupeStore)');
+  return { ttl: positive('dedupe.ttl', ttl, 0, 2_147_483_647), store: store ?? memoryDedupeStore() };
 }
 
 /** Validates options up front, with a clear error, so a misconfiguration fails at start-up and not on the first callback. */
@@ -141,5 +178,7 @@ export function resolveOptions(options: ReceiverOptions): ResolvedOptions {
     fallback: options.fallback ?? 'allow',
     logger: options.logger ?? defaultLogger,
     now: options.now ?? Date.now,
+    handoff: handoffOption(options.handoff),
+    dedupe: dedupeOption(options.dedupe),
   };
 }

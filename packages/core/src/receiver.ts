@@ -5,6 +5,7 @@
  * way (a queue worker, a test) without HTTP. Registration is the emitter's. Every public method is
  * bound, so `const { fetch, on } = receiver` works.
  */
+import { Delivery } from './delivery.js';
 import {
   type CallbackTrace,
   traceAnswer,
@@ -26,7 +27,7 @@ import { createEvent, type EventOrigin } from './event.js';
 import type { CallbackHandlers } from './events.js';
 import type { Logger } from './logger.js';
 import { type ReceiverOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { bodyInMemory, type ReadLimits, readStreamBody } from './pipeline/body.js';
+import { bodyInMemory, type ReadBody, type ReadLimits, readStreamBody } from './pipeline/body.js';
 import { assertNoForbiddenKey, parseJson } from './pipeline/json.js';
 import { parseQuery, type QueryInput, verifyQuery } from './pipeline/query.js';
 import { type CallbackResponse, decisionInputs, failureResponse, OK_RESPONSE } from './pipeline/reply.js';
@@ -43,6 +44,8 @@ const RECEIVER = Symbol.for('@im-callbacks/core:receiver');
 export class CallbackReceiver extends Registration implements CallbackHandlers<CallbackReceiver> {
   readonly options: ResolvedOptions;
   readonly #limits: ReadLimits;
+  /** Only when `handoff` or `dedupe` is set: otherwise events go straight to the emitter. */
+  readonly #delivery: Delivery | undefined;
   readonly [RECEIVER] = true;
 
   constructor(options: ReceiverOptions) {
@@ -50,6 +53,10 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
     super(resolved);
     this.options = resolved;
     this.#limits = { limit: this.options.bodyLimit, timeout: this.options.bodyTimeout };
+    this.#delivery =
+      resolved.handoff === undefined && resolved.dedupe === undefined
+        ? undefined
+        : new Delivery(resolved, this.emitter, this.reporter);
     if (this.options.tokens.length === 0) {
       this.options.logger.warn(
         'no callback token configured: requests are not authenticated. Set the token from the IM console (callback authentication).',
@@ -104,6 +111,7 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
         origin,
         log,
         trace,
+        body,
       );
       // A synchronous answer (the common case) is returned without another turn of the event loop.
       const answer = isThenable(response) ? await response : response;
@@ -196,7 +204,17 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
       assertNoForbiddenKey(payload, known);
       const params = context.query ?? {};
       const origin: EventOrigin = { ...context, sdkAppId: Number(sdkAppId), query: { params } };
-      const answer = await this.#deliver(command, validate(command, payload, known), payload, origin, log, trace);
+      const deadline = context.wait === true ? Number.POSITIVE_INFINITY : undefined;
+      const answer = await this.#deliver(
+        command,
+        validate(command, payload, known),
+        payload,
+        origin,
+        log,
+        trace,
+        undefined,
+        deadline,
+      );
       return trace === undefined ? answer : traceAnswer(trace, answer, known);
     } catch (caught) {
       return this.#fail(toImCallbackError(caught, known), log, known, trace);
@@ -216,6 +234,8 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
     origin: EventOrigin,
     log: Logger,
     trace: CallbackTrace | undefined,
+    body?: ReadBody,
+    deadline?: number,
   ): CallbackResponse | Promise<CallbackResponse> {
     const { spec } = result;
     const kind = spec === undefined ? 'unknown' : spec.form === 'ack' ? 'after' : 'before';
@@ -229,7 +249,8 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
     }
     const event = createEvent(command, kind, result.payload, raw, origin);
     if (trace !== undefined) traceHandlers(trace, event);
-    return this.emitter.emit(spec, event, log);
+    if (this.#delivery !== undefined) return this.#delivery.deliver(spec, event, body, log, deadline);
+    return this.emitter.emit(spec, event, log, deadline);
   }
 }
 

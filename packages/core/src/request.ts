@@ -37,6 +37,11 @@ export interface DispatchContext {
   /** The query parameters the callback came with, by original name. */
   query?: Readonly<Record<string, string>>;
   logger?: Logger;
+  /**
+   * Wait for every handler, with no deadline, and answer 500 when one failed (a queue worker: a
+   * failure must fail the job, so the queue retries it). Default false: the receiver's deadline.
+   */
+  wait?: boolean;
 }
 
 /** The `Content-Length` header as a number, when it is one. */

@@ -13,7 +13,9 @@ export function settle(value: unknown): Promise<Settled> {
   );
 }
 
+/** `promise`, or TIMED_OUT after `ms` (Infinity: no deadline). */
 export function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  if (ms === Number.POSITIVE_INFINITY) return promise;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
     timer = setTimeout(resolve, ms, TIMED_OUT);
@@ -26,3 +28,14 @@ export function removeFrom(list: unknown[], handler: unknown): boolean {
   for (let i = list.indexOf(handler); i !== -1; i = list.indexOf(handler)) list.splice(i, 1);
   return list.length !== before;
 }
+
+/** `settle` of what `call` returns, or of what it throws. */
+export function settleCall(call: () => unknown): Promise<Settled> {
+  try {
+    return settle(call());
+  } catch (error) {
+    return Promise.resolve({ ok: false, error });
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -167,7 +167,7 @@ describe('options', () => {
   });
   test('an unknown option is refused, naming the valid ones', () => {
     expect(() => imCallbacks(APP, { tokn: 'x' } as never)).toThrow(
-      /unknown option "tokn"; the options are token, requestTimeWindow, bodyLimit, bodyTimeout, deadline, fallback, logger, now, path/,
+      /unknown option "tokn"; the options are token, requestTimeWindow, bodyLimit, bodyTimeout, deadline, fallback, logger, now, handoff, dedupe, path/,
     );
   });
   test('with a receiver, only the adapter options are taken', () => {

@@ -12,6 +12,9 @@ const builds = {
   testing: require('@im-callbacks/testing'),
   opentelemetry: require('@im-callbacks/opentelemetry'),
 };
+const bullmq = require('@im-callbacks/bullmq');
+if (typeof bullmq.createCallbackWorker !== 'function' || typeof bullmq.redisDedupeStore !== 'function')
+  throw new Error('@im-callbacks/bullmq: require gave no createCallbackWorker/redisDedupeStore');
 for (const [name, resolved] of Object.entries({
   core: require.resolve('@im-callbacks/core'),
   adapter: require.resolve('@im-callbacks/core/adapter'),

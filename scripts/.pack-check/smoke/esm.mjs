@@ -1,4 +1,6 @@
 // Smoke test (a): the packages as `import` loads them (their ESM builds).
+
+import * as bullmq from '@im-callbacks/bullmq';
 import * as core from '@im-callbacks/core';
 import * as adapter from '@im-callbacks/core/adapter';
 import * as catalogue from '@im-callbacks/core/catalogue';
@@ -19,6 +21,8 @@ for (const specifier of ['@im-callbacks/core', '@im-callbacks/core/adapter', '@i
   const resolved = import.meta.resolve(specifier);
   if (!resolved.endsWith('.js')) throw new Error(`${specifier}: import resolved ${resolved}, not the ESM build`);
 }
+if (typeof bullmq.bullmqHandoff !== 'function' || typeof bullmq.redisDedupeStore !== 'function')
+  throw new Error('@im-callbacks/bullmq: named imports missing');
 for (const [name, module] of Object.entries({
   core,
   adapter,
@@ -28,6 +32,7 @@ for (const [name, module] of Object.entries({
   fastify,
   testing,
   opentelemetry,
+  bullmq,
 })) {
   // A namespace loaded through `require` semantics would show a lone `default` (or `module.exports`).
   if (Object.keys(module).length < 2) throw new Error(`${name}: the ESM namespace has no named exports`);

@@ -1,5 +1,7 @@
 // Smoke test (c), ESM side: the published declarations, root and subpaths, as an app and an adapter
 // author use them. Type-checked under nodenext and under bundler resolution (tsconfig.*.json).
+
+import { type BullmqHandoffOptions, redisDedupeStore } from '@im-callbacks/bullmq';
 import {
   type CommandName,
   commandList,
@@ -18,6 +20,9 @@ import express from 'express';
 import Fastify from 'fastify';
 import Koa from 'koa';
 
+const handoffOptions: BullmqHandoffOptions = { attempts: 3 };
+void handoffOptions;
+void redisDedupeStore;
 const receiver = createReceiver({ sdkAppId: 1400000000, token: 'token' });
 receiver.on('Group.CallbackAfterSendMsg', (event) => {
   const payload: Payload<'Group.CallbackAfterSendMsg'> = event.payload;

@@ -1,0 +1,47 @@
+/**
+ * Owns the handoff: the serialisable form of an event given to a queue, and the interface a
+ * receiver's `handoff` option takes. With a handoff, after-callbacks and unknown commands are
+ * acknowledged once `enqueue` resolves and run where the queue is consumed (`receiver.dispatch`).
+ */
+import type { AnyCallbackEvent } from './events.js';
+
+/** An event as handed to a queue: plain JSON, everything `receiver.dispatch` needs to run it again. */
+export interface HandedOffEvent {
+  /** The de-duplication key (`RequestID`, or SHA-256 of command and body): use it as the job/message id. */
+  readonly key: string;
+  readonly command: string;
+  readonly kind: 'after' | 'unknown';
+  /** The validated payload (what handlers see). */
+  readonly payload: Readonly<Record<string, unknown>>;
+  /** The body as parsed, before validation: what the consumer re-validates and dispatches. */
+  readonly raw: unknown;
+  readonly sdkAppId: number;
+  readonly clientIp?: string | undefined;
+  readonly optPlatform?: string | undefined;
+  readonly requestTime?: number | undefined;
+  readonly requestId?: string | undefined;
+  /** Every query parameter by its original name. */
+  readonly query: Readonly<Record<string, string>>;
+}
+
+/** The `handoff` option: something that durably takes an event, or rejects. */
+export interface Handoff {
+  /** Resolves once the event is stored durably (the callback is acknowledged then); rejects otherwise (answered 503). */
+  enqueue(event: HandedOffEvent): Promise<void> | void;
+}
+
+export function handedOffEvent(event: AnyCallbackEvent, key: string): HandedOffEvent {
+  return {
+    key,
+    command: event.command,
+    kind: event.kind === 'unknown' ? 'unknown' : 'after',
+    payload: event.payload as Readonly<Record<string, unknown>>,
+    raw: event.raw,
+    sdkAppId: event.sdkAppId,
+    clientIp: event.clientIp,
+    optPlatform: event.optPlatform,
+    requestTime: event.requestTime,
+    requestId: event.requestId,
+    query: { ...event.query },
+  };
+}

@@ -222,6 +222,37 @@ describe('fallbacks and failures', () => {
     expect(trace.events.find((event) => event.name === 'error')?.context.error?.code).toBe('HANDLER_FAILED');
   });
 
+  test('a handoff that fails: 503, error HANDOFF_FAILED', async () => {
+    const trace = listen();
+    const im = createReceiver({
+      sdkAppId: APP,
+      token: TOKEN,
+      logger: silentLogger,
+      handoff: { enqueue: async () => Promise.reject(new Error('queue down')) },
+    });
+    const response = await im.handle(signed(AFTER, groupMessage()));
+    expect(response.status).toBe(503);
+    expect(trace.context()).toMatchObject({ kind: 'after', status: 503, code: 'HANDOFF_FAILED' });
+  });
+
+  test('a dedupe store that fails on an after-callback: 503, error DEDUPE_FAILED', async () => {
+    const trace = listen();
+    const failing = {
+      claim: async () => Promise.reject(new Error('store down')),
+      complete: async () => undefined,
+      release: async () => undefined,
+    };
+    const im = createReceiver({
+      sdkAppId: APP,
+      token: TOKEN,
+      logger: silentLogger,
+      dedupe: { ttl: 60_000, store: failing },
+    });
+    const response = await im.handle(signed(AFTER, groupMessage()));
+    expect(response.status).toBe(503);
+    expect(trace.context()).toMatchObject({ kind: 'after', status: 503, code: 'DEDUPE_FAILED' });
+  });
+
   test('an onAny observer throwing on a before-callback: the decision stands, the code says HANDLER_FAILED', async () => {
     const trace = listen();
     const im = receiver();

@@ -23,7 +23,7 @@ import {
 import { buildRequest, sample } from '@im-callbacks/testing';
 import type { RunningTarget, Target, TargetOptions } from '../conformance/target';
 import { targets } from '../conformance/targets';
-import { type FloodResult, flood, portOf, post, ServerSockets, stall } from './raw-http';
+import { type FloodResult, flood, portOf, post, ServerSockets, slowBody, stall } from './raw-http';
 
 const APP = 1400000000;
 const TOKEN = 'hostile-token';
@@ -424,6 +424,26 @@ describe.each(targets)('(e) handlers that never answer or throw: $name', (target
     expect(answer.text).toBe(OK);
     expect(answer.ms).toBeGreaterThanOrEqual(180);
     expect(answer.ms).toBeLessThanOrEqual(600);
+    await expectOneError(app, 'HANDLER_TIMEOUT', 200);
+  });
+
+  test("the deadline counts from the request's arrival: a body 250 ms late leaves the handlers the rest (400 ms)", async () => {
+    const app = await start(target, { deadline: 400 });
+    app.im.on(SEND, () => new Promise<never>(() => {}));
+    const built = buildRequest(SEND, sample(SEND), { sdkAppId: APP });
+    const result = await slowBody({
+      port: app.port,
+      path: `/im/callback?${built.query}`,
+      body: Buffer.from(built.body),
+      firstBytes: 10,
+      delayMs: 250,
+      answerWaitMs: 2000,
+    });
+    expect(result.response?.status).toBe(200);
+    expect(result.response?.body).toBe(OK);
+    // From the head: the deadline (400), not the body's delay plus the deadline (650).
+    expect(result.responseMs).toBeGreaterThanOrEqual(380);
+    expect(result.responseMs).toBeLessThan(560);
     await expectOneError(app, 'HANDLER_TIMEOUT', 200);
   });
 

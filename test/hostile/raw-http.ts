@@ -309,6 +309,38 @@ export async function stall(options: StallOptions): Promise<StallResult> {
   }
 }
 
+export interface SlowBodyOptions {
+  port: number;
+  /** Path and query. */
+  path: string;
+  body: Buffer;
+  /** How many body bytes go out with the head; the rest follow after `delayMs`. */
+  firstBytes: number;
+  delayMs: number;
+  /** How long to wait for the answer after the last byte was sent. */
+  answerWaitMs: number;
+}
+
+/**
+ * Sends the head and the first bytes of the body, the rest `delayMs` later: a body that is slow
+ * to arrive but does arrive. `responseMs` is timed from the head, as the IM backend times it.
+ */
+export async function slowBody(options: SlowBodyOptions): Promise<StallResult> {
+  const conn = await connect(options.port);
+  const { socket } = conn;
+  try {
+    const start = now();
+    socket.write(requestHead(options.port, options.path, { 'Content-Length': String(options.body.length) }));
+    socket.write(options.body.subarray(0, options.firstBytes));
+    await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+    socket.write(options.body.subarray(options.firstBytes));
+    await within(conn.answered, options.answerWaitMs);
+    return outcome(conn, start);
+  } finally {
+    socket.destroy();
+  }
+}
+
 export interface Answer {
   status: number;
   headers: http.IncomingHttpHeaders;

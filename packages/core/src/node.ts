@@ -65,7 +65,8 @@ export function closeAfterAnswer(req: IncomingMessage, graceMs = CLOSE_GRACE_MS)
   // HTTP/2 streams are reset on their own without touching the shared connection.
   if (req.complete || req.httpVersionMajor !== 1) return false;
   const socket = req.socket as Socket | null;
-  if (socket === null || socket.destroyed) return false;
+  // No real socket (Fastify's `inject`, light-my-request): nothing to stop or close.
+  if (socket === null || socket.destroyed || typeof socket.pause !== 'function') return false;
   socket.pause();
   socket.on('resume', stayPaused);
   // Called by Node's HTTP server once an answer with `Connection: close` is flushed.

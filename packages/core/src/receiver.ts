@@ -41,6 +41,9 @@ export type { AdmittedRequest, CallbackRequest, DispatchContext } from './reques
 
 const RECEIVER = Symbol.for('@im-callbacks/core:receiver');
 
+/** What is known of a request so far, for the error if a stage refuses it. */
+type Known = { command?: string | undefined; payload?: unknown; requestId?: string | undefined };
+
 export class CallbackReceiver extends Registration implements CallbackHandlers<CallbackReceiver> {
   readonly options: ResolvedOptions;
   readonly #limits: ReadLimits;
@@ -63,6 +66,7 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
       );
     }
     this.handle = this.handle.bind(this);
+    this.respond = this.respond.bind(this);
     this.admit = this.admit.bind(this);
     this.refuse = this.refuse.bind(this);
     this.fetch = this.fetch.bind(this);
@@ -71,23 +75,51 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
 
   /** Runs the whole pipeline for one request. Never rejects: every failure becomes a response. */
   handle(request: CallbackRequest): Promise<CallbackResponse> {
+    const answer = this.respond(request);
+    return isThenable(answer) ? answer : Promise.resolve(answer);
+  }
+
+  /**
+   * `handle` for adapters that can send an answer at once: the answer itself when it is known
+   * synchronously (a body already in memory, handlers that returned synchronously), else a promise
+   * of it. Never throws, never rejects.
+   */
+  respond(request: CallbackRequest): CallbackResponse | Promise<CallbackResponse> {
     const trace = traceStart();
     return trace === undefined ? this.#handle(request, undefined) : traceReturned(trace, this.#handle(request, trace));
   }
 
-  async #handle(request: CallbackRequest, trace: CallbackTrace | undefined): Promise<CallbackResponse> {
+  #handle(request: CallbackRequest, trace: CallbackTrace | undefined): CallbackResponse | Promise<CallbackResponse> {
     // What is known so far, for the error if a stage refuses the request.
-    const known: { command?: string | undefined; payload?: unknown; requestId?: string | undefined } = {};
+    const known: Known = {};
     const log = request.logger ?? this.options.logger;
     try {
-      const { query, verified } = request.admitted ?? this.#verify(request.query, known);
-      known.command = query.callbackcommand;
-      known.requestId = query.requestid;
+      const admitted = request.admitted ?? this.#verify(request.query, known);
+      known.command = admitted.query.callbackcommand;
+      known.requestId = admitted.query.requestid;
       const source = typeof request.body === 'function' ? request.body() : request.body;
       // In-memory bodies are taken synchronously; only a stream is awaited.
-      const body =
-        bodyInMemory(source, this.options.bodyLimit, known) ??
-        (await readStreamBody(source, this.#limits, toLength(request.contentLength), known));
+      const body = bodyInMemory(source, this.options.bodyLimit, known);
+      if (body !== undefined) return this.#process(admitted, body, known, log, trace);
+      return readStreamBody(source, this.#limits, toLength(request.contentLength), known).then(
+        (read) => this.#process(admitted, read, known, log, trace),
+        (caught: unknown) => this.#fail(toImCallbackError(caught, known), log, known, trace),
+      );
+    } catch (caught) {
+      return this.#fail(toImCallbackError(caught, known), log, known, trace);
+    }
+  }
+
+  /** From the body read to the answer: parse, validate, dispatch (synchronous when the handlers are). */
+  #process(
+    admitted: AdmittedRequest,
+    body: ReadBody,
+    known: Known,
+    log: Logger,
+    trace: CallbackTrace | undefined,
+  ): CallbackResponse | Promise<CallbackResponse> {
+    try {
+      const { query, verified } = admitted;
       let json: unknown;
       if ('text' in body) {
         json = parseJson(body.text, known);
@@ -104,6 +136,9 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
         requestId: verified.requestId,
         query,
       };
+      // The deadline counts from the request's arrival, not from the end of its body.
+      const elapsed = this.options.now() - admitted.receivedAt;
+      const deadline = elapsed > 0 ? Math.max(1, this.options.deadline - elapsed) : undefined;
       const response = this.#deliver(
         verified.command,
         validate(verified.command, json, known),
@@ -112,10 +147,13 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
         log,
         trace,
         body,
+        deadline,
       );
-      // A synchronous answer (the common case) is returned without another turn of the event loop.
-      const answer = isThenable(response) ? await response : response;
-      return trace === undefined ? answer : traceAnswer(trace, answer, known);
+      if (!isThenable(response)) return trace === undefined ? response : traceAnswer(trace, response, known);
+      return response.then(
+        (answer) => (trace === undefined ? answer : traceAnswer(trace, answer, known)),
+        (caught: unknown) => this.#fail(toImCallbackError(caught, known), log, known, trace),
+      );
     } catch (caught) {
       return this.#fail(toImCallbackError(caught, known), log, known, trace);
     }
@@ -131,7 +169,7 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
     contentLength?: number | string | undefined;
     logger?: Logger | undefined;
   }): { admitted: AdmittedRequest; response?: undefined } | { admitted?: undefined; response: CallbackResponse } {
-    const known: { command?: string | undefined; requestId?: string | undefined } = {};
+    const known: Known = {};
     try {
       const admitted = this.#verify(request.query, known);
       const length = toLength(request.contentLength);
@@ -155,11 +193,12 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
     return trace === undefined ? failureResponse(error) : traceAnswer(trace, failureResponse(error), known, error);
   }
 
-  #verify(input: QueryInput, known: { command?: string | undefined; requestId?: string | undefined }): AdmittedRequest {
+  #verify(input: QueryInput, known: Known): AdmittedRequest {
+    const receivedAt = this.options.now();
     const query = parseQuery(input);
     known.command = query.callbackcommand;
     known.requestId = query.requestid;
-    return { query, verified: verifyQuery(query, this.options) };
+    return { query, verified: verifyQuery(query, this.options), receivedAt };
   }
 
   /** The Web-standard handler: `(Request) => Promise<Response>`, same pipeline and status table. */

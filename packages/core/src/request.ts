@@ -10,6 +10,8 @@ import type { CallbackQuery, QueryInput, VerifiedQuery } from './pipeline/query.
 export interface AdmittedRequest {
   readonly query: CallbackQuery;
   readonly verified: VerifiedQuery;
+  /** When the request arrived (the receiver's `now()`, ms): the handlers' deadline counts from here. */
+  readonly receivedAt: number;
 }
 
 /** What an adapter hands to `handle`. */

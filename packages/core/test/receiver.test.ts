@@ -1,4 +1,5 @@
 /** The receiver without any HTTP: logging, reporting, and the Web-standard handler's own rows. */
+import { Readable } from 'node:stream';
 import { createReceiver, type ImCallbackError, type Logger } from '@im-callbacks/core';
 import { computeSign } from '../src/pipeline/sign.js';
 import { AFTER, APP, request as buildRequestOf, groupMessage } from './fixtures.js';
@@ -142,6 +143,61 @@ describe('handle()', () => {
       body: '{"ActionStatus":"FAIL","ErrorInfo":"INTERNAL_ERROR: internal failure","ErrorCode":1}',
     });
     expect(errors.map((e) => e.code)).toEqual(['INTERNAL_ERROR']);
+  });
+});
+
+describe('respond()', () => {
+  test('an in-memory body with synchronous handlers is answered synchronously, not with a promise', () => {
+    const receiver = createReceiver({ sdkAppId: APP, logger: recordingLogger().logger });
+    let seen = 0;
+    receiver.on(AFTER, () => {
+      seen++;
+    });
+    const built = buildRequestOf(AFTER, groupMessage(), { sdkAppId: APP });
+    const answer = receiver.respond({ query: built.query, body: Buffer.from(built.body) });
+    expect(answer).not.toBeInstanceOf(Promise);
+    expect(answer).toMatchObject({ status: 200 });
+    expect(seen).toBe(1);
+    // A refusal, too: synchronously, never thrown.
+    expect(receiver.respond({ query: 'SdkAppid=1&CallbackCommand=X', body: '{}' })).toMatchObject({ status: 403 });
+  });
+  test('an asynchronous handler or a stream body gives a promise of the same answer', async () => {
+    const receiver = createReceiver({ sdkAppId: APP, logger: recordingLogger().logger });
+    receiver.on(AFTER, async () => {});
+    const built = buildRequestOf(AFTER, groupMessage(), { sdkAppId: APP });
+    const pending = receiver.respond({ query: built.query, body: built.body });
+    expect(pending).toBeInstanceOf(Promise);
+    await expect(pending).resolves.toMatchObject({ status: 200 });
+    const streamed = receiver.respond({ query: built.query, body: Readable.from([Buffer.from(built.body)]) });
+    expect(streamed).toBeInstanceOf(Promise);
+    await expect(streamed).resolves.toMatchObject({ status: 200 });
+  });
+  test("a before-callback's deadline counts from the request's arrival (admit), not from when its body was read", async () => {
+    let clock = 1_000_000;
+    const receiver = createReceiver({
+      sdkAppId: APP,
+      deadline: 300,
+      now: () => clock,
+      logger: recordingLogger().logger,
+    });
+    const codes: string[] = [];
+    receiver.onError((error) => {
+      codes.push(error.code);
+    });
+    receiver.on('Group.CallbackBeforeSendMsg', () => new Promise<never>(() => {}));
+    const body = { ...groupMessage(), CallbackCommand: 'Group.CallbackBeforeSendMsg' };
+    const built = buildRequestOf('Group.CallbackBeforeSendMsg', body, { sdkAppId: APP });
+    const result = receiver.admit({ query: built.query });
+    if (result.admitted === undefined) throw new Error('not admitted');
+    clock += 250; // the body took 250 ms to arrive
+    const started = performance.now();
+    const answer = await receiver.handle({ admitted: result.admitted, query: '', body: built.body });
+    expect(answer.status).toBe(200);
+    // 50 ms were left of the 300 (timers may fire a little early or late).
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(30);
+    expect(waited).toBeLessThan(200);
+    expect(codes).toEqual(['HANDLER_TIMEOUT']);
   });
 });
 

@@ -4,9 +4,11 @@
  * translation: the route hands the raw query and the unread request stream to the core receiver and
  * sends its answer.
  *
- * The route lives in its own encapsulated context whose only content-type parser passes the body
- * stream through untouched, so callbacks with any Content-Type (or none) reach it, the core enforces
- * its own body limit, and the app's parsers for its other routes are left exactly as they were.
+ * The route lives in its own encapsulated context whose only content-type parser reads any body
+ * (any Content-Type, or none) into a Buffer within the receiver's limit, so the app's parsers for its
+ * other routes are left exactly as they were. The query is verified in the route's `onRequest` hook,
+ * before a byte of the body is read; the in-memory body then goes to the core's synchronous path
+ * (`receiver.respond`), so a callback whose handlers return synchronously is answered without a promise.
  */
 import type {
   AnyCallbackHandler,
@@ -122,11 +124,14 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
     // Only in this child context: every content type (and none) is read by Fastify into a Buffer,
     // within the receiver's limit, and handed to the core's in-memory path.
     child.removeAllContentTypeParsers();
-    child.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: Math.floor(bodyLimit) }, (_request, body, done) =>
-      done(null, body),
-    );
+    child.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: Math.floor(bodyLimit) }, (request, body, done) => {
+      // The whole body is in: its time limit no longer applies.
+      clearTimeout((request as Admitted)[TIMER]);
+      done(null, body);
+    });
     // Fastify's own refusals while reading the body: answered and reported like the core's.
     child.setErrorHandler((error: FastifyError, request, reply) => {
+      clearTimeout((request as Admitted)[TIMER]);
       const admitted = (request as Admitted)[ADMITTED];
       const context = { command: admitted?.query.callbackcommand, requestId: admitted?.query.requestid };
       const refusal =
@@ -166,21 +171,22 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
         (request as Admitted)[TIMER] = timer;
         done();
       },
-      onResponse: (request, _reply, done) => {
-        clearTimeout((request as Admitted)[TIMER]);
-        done();
-      },
+      // No onResponse hook (a route-level hook costs every request): the timer is cleared when the
+      // body is in (the parser), when reading it failed (the error handler), or here for a request
+      // without a body, which Fastify hands over without calling a parser.
       handler: (request: FastifyRequest, reply: FastifyReply) => {
         clearTimeout((request as Admitted)[TIMER]);
-        return receiver
-          .handle({
-            admitted: (request as Admitted)[ADMITTED],
-            query: '',
-            // No body at all (Content-Length 0): the core answers it like any empty body.
-            body: (request.body as Buffer | undefined) ?? '',
-            logger: requestLog(request),
-          })
-          .then((response) => answer(request, reply, response));
+        const response = receiver.respond({
+          admitted: (request as Admitted)[ADMITTED],
+          query: '',
+          // No body at all (Content-Length 0): the core answers it like any empty body.
+          body: (request.body as Buffer | undefined) ?? '',
+          logger: requestLog(request),
+        });
+        // Synchronous handlers are answered here and now, without a promise.
+        return response instanceof Promise
+          ? response.then((answered) => answer(request, reply, answered))
+          : answer(request, reply, response);
       },
     });
   };

@@ -1,5 +1,5 @@
 import { createReceiver, imCallbacks, imCallbacksRequestSerializer, reject, silentLogger } from '@im-callbacks/fastify';
-import { sample, send } from '@im-callbacks/testing';
+import { buildRequest, sample, send } from '@im-callbacks/testing';
 import Fastify4 from 'fastify4';
 import Fastify5, { type FastifyInstance } from 'fastify5';
 
@@ -249,6 +249,25 @@ describe.each(majors)('%s', (_name, Fastify) => {
       msg: `SDKAPPID_MISMATCH ${AFTER}: SdkAppid is not this app`,
       reqId: expect.anything(),
     });
+  });
+
+  it("works with Fastify's inject() (no real socket), as apps test their routes", async () => {
+    app = Fastify();
+    await app.register(imCallbacks, { sdkAppId: APP, token: TOKEN, path: '/im/callback', logger: silentLogger });
+    const seen: number[] = [];
+    app.imCallbacks.on(AFTER, (event) => {
+      seen.push(event.payload.MsgSeq ?? -1);
+    });
+    const built = buildRequest(AFTER, sample(AFTER), sendAs);
+    const ok = await app.inject({ method: 'POST', url: `/im/callback?${built.query}`, payload: built.body });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual(OK);
+    expect(seen).toHaveLength(1);
+    const unsigned = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP });
+    const refused = await app.inject({ method: 'POST', url: `/im/callback?${unsigned.query}`, payload: unsigned.body });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toMatchObject({ ActionStatus: 'FAIL', ErrorCode: 1 });
+    expect(seen).toHaveLength(1);
   });
 
   it('validates its options at registration, with a clear error', async () => {

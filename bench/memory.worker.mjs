@@ -1,7 +1,9 @@
 // Soak, in a child process of its own run with --expose-gc: `total` callbacks through one receiver
 // (receiver.handle, no HTTP), after- and before-callbacks in turn, every one different (MsgSeq /
 // Random, RequestID), signed once per second. At each `sampleAt` count: global.gc() (twice), then
-// RSS and heap. Call `run { total, sampleAt }`.
+// RSS and heap. At each `restAt` count, also: wait idle until V8's memory reducer has shrunk the
+// young generation back to its starting size (as it does in a server between bursts), then the
+// same sample ("at rest"). Call `run { total, sampleAt, restAt }`.
 // `node bench/memory.worker.mjs control`: the same loop with the receiver replaced by what a
 // hand-written receiver does (URLSearchParams, JSON.parse, Sign check, in an async function), to
 // tell the receiver's memory from Node's and this loop's.
@@ -18,6 +20,25 @@ function template(command, field) {
     .toString()
     .split(String(MARK));
   return { head, tail, query: querySource(command) };
+}
+
+const newSpaceSize = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits, idle, until V8's memory reducer has shrunk the young generation back to its starting size
+ * (it does so some seconds after allocation stops, as in a server between bursts), at most
+ * `maxMs`. Returns how long that took, or undefined when it did not happen in time.
+ */
+async function atRest(startNewSpace, maxMs = 30_000) {
+  const started = performance.now();
+  while (performance.now() - started < maxMs) {
+    // V8 shrinks the young generation at a GC once the isolate has been idle for a while.
+    global.gc();
+    if (newSpaceSize() <= startNewSpace) return performance.now() - started;
+    await sleep(500);
+  }
+  return undefined;
 }
 
 function sample(at) {
@@ -55,7 +76,7 @@ function handWritten(counts) {
 }
 
 serveParent({
-  async run({ total, sampleAt }) {
+  async run({ total, sampleAt, restAt = [] }) {
     let after = 0;
     let before = 0;
     let errors = 0;
@@ -78,7 +99,11 @@ serveParent({
     }
     const kinds = [template(AFTER, 'MsgSeq'), template(BEFORE, 'Random')];
     const marks = new Set(sampleAt);
+    const rests = new Set(restAt);
     const samples = [sample(0)];
+    const startNewSpace = samples[0].newSpace;
+    const rested = [];
+    let restMs = 0;
     let not200 = 0;
     const start = process.hrtime.bigint();
     for (let i = 1; i <= total; i++) {
@@ -89,8 +114,15 @@ serveParent({
       });
       if (response.status !== 200) not200++;
       if (marks.has(i)) samples.push(sample(i));
+      if (rests.has(i)) {
+        const restStart = performance.now();
+        const waited = await atRest(startNewSpace);
+        rested.push({ ...sample(i), waited });
+        restMs += performance.now() - restStart;
+      }
     }
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    return { samples, seconds, after, before, errors, firstError, not200 };
+    // The callbacks' time, without the idle waits.
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9 - restMs / 1000;
+    return { samples, rested, seconds, after, before, errors, firstError, not200 };
   },
 });

@@ -1,10 +1,11 @@
 // Section 4, load and soak. Servers and the client each in a child process of their own:
 //   deadline: 1,000 before-callbacks at once whose handlers never settle; the receiver's deadline
-//             (1500 ms, set explicitly) must answer every one with the allow fallback. Answer time is
-//             measured by the client, from creating the request to reading the answer, over 1,000
-//             keep-alive connections opened just before (one request each of the other command),
-//             so a storm of handshakes against the listen backlog is not what is measured. The
-//             server's own answer times (headers parsed → answer written) are shown next to them.
+//             (1500 ms, set explicitly, counted from each request's arrival) must answer every one
+//             with the allow fallback. Answer time is measured by the client, from handing the
+//             request's bytes to the socket to reading the answer, over 1,000 raw keep-alive
+//             connections opened just before (one request each of the other command), so a storm of
+//             handshakes against the listen backlog is not what is measured. The server's own answer
+//             times (headers parsed → answer written) are shown next to them.
 //             Target: client p99 ≤ deadline + 50 ms, every answer 200 with the OK body.
 //   slow:     10,000 after-callbacks (each its own MsgSeq), 1,000 in flight over connections
 //             opened the same way, handlers taking 100 ms; the server counts each MsgSeq its
@@ -56,14 +57,12 @@ export async function benchSoak({ deadlineCount, slowCount, slowConcurrency, mem
       const limit = DEADLINE + 50;
       const ms = ({ p50, p99, max }) => `${fixed(p50, 0)} / ${fixed(p99, 0)} / ${fixed(max, 0)} ms`;
       const server = hung.stats.timing;
-      progress(
-        `  ${kind} deadline: client ${ms(hung)}, since written ${ms(hung.written)}, server ${server ? ms(server) : '?'} (p50 / p99 / max)`,
-      );
+      progress(`  ${kind} deadline: client ${ms(hung)}, server ${server ? ms(server) : '?'} (p50 / p99 / max)`);
       rows.push({
         test: `${int(deadlineCount)} before-callbacks at once, handlers never answer (deadline ${DEADLINE} ms)`,
         server: kind,
         measured:
-          `client p50/p99/max ${ms(hung)} (from last byte sent ${ms(hung.written)}; server ${server ? ms(server) : '?'}); ` +
+          `client p50/p99/max ${ms(hung)} (server ${server ? ms(server) : '?'}); ` +
           `${statusText(hung.statuses)}` +
           `${hung.failures ? `, ${hung.failures} not OK` : ', all OK body'}` +
           `${hung.newConnections ? `, ${hung.newConnections} new connections` : ''}`,
@@ -104,20 +103,21 @@ export async function benchSoak({ deadlineCount, slowCount, slowConcurrency, mem
   // its nursery). Receiver and control run side by side, one process each.
   const first = memoryTotal / 10;
   const marks = [first, memoryTotal / 4, memoryTotal / 2, memoryTotal];
-  const million = async (args, flags) => {
+  const million = async (args, flags, restAt) => {
     const worker = startChild('memory.worker.mjs', args, { execArgv: ['--expose-gc', ...flags] });
     try {
-      return await worker.call('run', { total: memoryTotal, sampleAt: marks });
+      return await worker.call('run', { total: memoryTotal, sampleAt: marks, restAt });
     } finally {
       await worker.stop();
     }
   };
-  const describeRun = (name, run) => {
-    const at = (count) => run.samples.find((sample) => sample.at === count);
+  const describeRun = (name, samples, seconds) => {
+    const at = (count) => samples.find((sample) => sample.at === count);
     const growth = at(memoryTotal).rss / at(first).rss - 1;
-    const list = run.samples.map(
+    const list = samples.map(
       (sample) =>
-        `${int(sample.at)}: ${mib(sample.rss)} (heap ${mib(sample.heapUsed)}, new space ${mib(sample.newSpace)})`,
+        `${int(sample.at)}: ${mib(sample.rss)} (heap ${mib(sample.heapUsed)}, new space ${mib(sample.newSpace)}` +
+        `${sample.waited === undefined ? '' : `, at rest after ${fixed(sample.waited / 1000, 1)} s idle`})`,
     );
     progress(`  ${name}: ${list.join('; ')}`);
     const sign = growth >= 0 ? '+' : '';
@@ -126,37 +126,62 @@ export async function benchSoak({ deadlineCount, slowCount, slowConcurrency, mem
       measured:
         `RSS ${mib(at(first).rss)} at ${int(first)} → ${mib(at(memoryTotal).rss)} at ${int(memoryTotal)} ` +
         `(${sign}${fixed(growth * 100, 1)} %); heap used ${mib(at(first).heapUsed)} → ${mib(at(memoryTotal).heapUsed)}, ` +
-        `V8 new space ${mib(at(first).newSpace)} → ${mib(at(memoryTotal).newSpace)}; ${fixed(run.seconds, 1)} s`,
+        `V8 new space ${mib(at(first).newSpace)} → ${mib(at(memoryTotal).newSpace)}; ${fixed(seconds, 1)} s`,
     };
   };
   const runs = {};
-  for (const [label, flags] of [
-    ['default V8 flags', []],
-    ['young generation fixed (--min/max-semi-space-size=16)', ['--min-semi-space-size=16', '--max-semi-space-size=16']],
-  ]) {
-    const [memory, control] = await Promise.all([million([], flags), million(['control'], flags)]);
+  // With Node's defaults, RSS is read twice at 100 k and at 1 M: right after gc() (V8's young
+  // generation has grown under the load; the control grows the same), and at rest, once V8's memory
+  // reducer has shrunk the young generation back, as it does in a server between bursts (what is
+  // left is what the process keeps). With the young generation fixed, right after gc() only.
+  const variants = [
+    ['default V8 flags', [], [first, memoryTotal]],
+    [
+      'young generation fixed (--min/max-semi-space-size=16)',
+      ['--min-semi-space-size=16', '--max-semi-space-size=16'],
+      [],
+    ],
+  ];
+  for (const [label, flags, restAt] of variants) {
+    const [memory, control] = await Promise.all([million([], flags, restAt), million(['control'], flags, restAt)]);
     runs[label] = { memory, control };
     if (memory.not200 > 0 || memory.errors > 0) {
       errors.push(`memory: ${memory.not200} answers not 200, ${memory.errors} errors (first: ${memory.firstError})`);
     }
-    const ours = describeRun(`memory, ${label}`, memory);
-    const theirs = describeRun(`memory control, ${label}`, control);
-    rows.push({
-      test: `${int(memoryTotal)} callbacks, one receiver, in-process; ${label}`,
-      server: 'receiver.handle',
-      measured: ours.measured,
-      target: `RSS at ${int(memoryTotal)} within 10 % of ${int(first)}`,
-      result: verdict(
-        Math.abs(ours.growth) <= 0.1 && memory.not200 === 0 && memory.after + memory.before === memoryTotal,
-      ),
-    });
-    rows.push({
-      test: `  control: the same loop, a hand-written check instead; ${label}`,
-      server: 'JSON.parse + Sign',
-      measured: theirs.measured,
-      target: '(reference)',
-      result: '—',
-    });
+    const delivered = memory.not200 === 0 && memory.after + memory.before === memoryTotal;
+    const views = [[`${label}, right after gc()`, (run) => run.samples]];
+    if (restAt.length > 0) {
+      views.push([`${label}, at rest (V8's memory reducer has run)`, (run) => run.rested]);
+      if (
+        memory.rested.some((sample) => sample.waited === undefined) ||
+        control.rested.some((s) => s.waited === undefined)
+      ) {
+        errors.push(`memory, ${label}: V8's memory reducer did not shrink the young generation within 20 s`);
+      }
+    }
+    for (const [view, samplesOf] of views) {
+      const ours = describeRun(`memory, ${view}`, samplesOf(memory), memory.seconds);
+      const theirs = describeRun(`memory control, ${view}`, samplesOf(control), control.seconds);
+      // Right after gc() with Node's defaults, RSS holds however far V8 grew its young generation:
+      // shown, with the control beside it, but not the measure of what the receiver keeps.
+      const gated = restAt.length === 0 || view.endsWith("(V8's memory reducer has run)");
+      rows.push({
+        test: `${int(memoryTotal)} callbacks, one receiver, in-process; ${view}`,
+        server: 'receiver.handle',
+        measured: ours.measured,
+        target: gated
+          ? `RSS at ${int(memoryTotal)} within 10 % of ${int(first)}`
+          : '(V8 young-generation growth; see control)',
+        result: gated ? verdict(Math.abs(ours.growth) <= 0.1 && delivered) : '—',
+      });
+      rows.push({
+        test: `  control: the same loop, a hand-written check instead; ${view}`,
+        server: 'JSON.parse + Sign',
+        measured: theirs.measured,
+        target: '(reference)',
+        result: '—',
+      });
+    }
   }
   return { rows, errors, table: table(rows), memory: runs };
 }

@@ -43,6 +43,7 @@ import type {
   FastifyRequest,
 } from 'fastify';
 import fp from 'fastify-plugin';
+import { BodyDeadlines, type PendingBody } from './body-deadlines.js';
 
 export * from '@im-callbacks/core';
 
@@ -80,7 +81,9 @@ type Decorator = CallbackHandlers<Decorator> & { readonly receiver: CallbackRece
 
 const ADMITTED = Symbol('im-callbacks admitted');
 const TIMER = Symbol('im-callbacks body timer');
-type Admitted = FastifyRequest & { [ADMITTED]?: AdmittedRequest; [TIMER]?: ReturnType<typeof setTimeout> };
+type Admitted = FastifyRequest & { [ADMITTED]?: AdmittedRequest; [TIMER]?: PendingBody<Waiting> };
+/** What a body timeout needs to answer its request. */
+type Waiting = { request: FastifyRequest; reply: FastifyReply };
 
 /** Fastify's own registration options, which reach a plugin's options too. */
 const FASTIFY_KEYS = ['prefix', 'logLevel', 'logSerializers'] as const;
@@ -120,18 +123,26 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
     return reply.code(response.status).headers(response.headers).send(response.body);
   };
 
+  // A body still unread after `bodyTimeout` ms: 408, and the connection is closed.
+  const deadlines = new BodyDeadlines<Waiting>(bodyTimeout, ({ request, reply }) => {
+    if (reply.sent) return;
+    const admitted = (request as Admitted)[ADMITTED];
+    const context = { command: admitted?.query.callbackcommand, requestId: admitted?.query.requestid };
+    answer(request, reply, receiver.refuse(new BodyTimeoutError(bodyTimeout, context), requestLog(request)));
+  });
+
   const route = async (child: FastifyInstance): Promise<void> => {
     // Only in this child context: every content type (and none) is read by Fastify into a Buffer,
     // within the receiver's limit, and handed to the core's in-memory path.
     child.removeAllContentTypeParsers();
     child.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: Math.floor(bodyLimit) }, (request, body, done) => {
       // The whole body is in: its time limit no longer applies.
-      clearTimeout((request as Admitted)[TIMER]);
+      BodyDeadlines.settle((request as Admitted)[TIMER]);
       done(null, body);
     });
     // Fastify's own refusals while reading the body: answered and reported like the core's.
     child.setErrorHandler((error: FastifyError, request, reply) => {
-      clearTimeout((request as Admitted)[TIMER]);
+      BodyDeadlines.settle((request as Admitted)[TIMER]);
       const admitted = (request as Admitted)[ADMITTED];
       const context = { command: admitted?.query.callbackcommand, requestId: admitted?.query.requestid };
       const refusal =
@@ -160,22 +171,14 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
           return;
         }
         (request as Admitted)[ADMITTED] = result.admitted;
-        const timer = setTimeout(() => {
-          if (reply.sent) return;
-          const context = {
-            command: result.admitted.query.callbackcommand,
-            requestId: result.admitted.query.requestid,
-          };
-          answer(request, reply, receiver.refuse(new BodyTimeoutError(bodyTimeout, context), requestLog(request)));
-        }, bodyTimeout);
-        (request as Admitted)[TIMER] = timer;
+        (request as Admitted)[TIMER] = deadlines.start({ request, reply });
         done();
       },
       // No onResponse hook (a route-level hook costs every request): the timer is cleared when the
       // body is in (the parser), when reading it failed (the error handler), or here for a request
       // without a body, which Fastify hands over without calling a parser.
       handler: (request: FastifyRequest, reply: FastifyReply) => {
-        clearTimeout((request as Admitted)[TIMER]);
+        BodyDeadlines.settle((request as Admitted)[TIMER]);
         const response = receiver.respond({
           admitted: (request as Admitted)[ADMITTED],
           query: '',

@@ -222,7 +222,6 @@ serveParent({
       times.sort((a, b) => a - b);
       return {
         answered: times.length,
-        newConnections: 0,
         statuses,
         failures,
         firstFailure,

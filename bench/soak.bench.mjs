@@ -64,8 +64,7 @@ export async function benchSoak({ deadlineCount, slowCount, slowConcurrency, mem
         measured:
           `client p50/p99/max ${ms(hung)} (server ${server ? ms(server) : '?'}); ` +
           `${statusText(hung.statuses)}` +
-          `${hung.failures ? `, ${hung.failures} not OK` : ', all OK body'}` +
-          `${hung.newConnections ? `, ${hung.newConnections} new connections` : ''}`,
+          `${hung.failures ? `, ${hung.failures} not OK` : ', all OK body'}`,
         target: `p99 ≤ ${limit} ms, all 200 OK`,
         result: verdict(hung.p99 <= limit && hung.failures === 0 && hung.answered === deadlineCount),
       });

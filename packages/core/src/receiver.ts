@@ -149,14 +149,24 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
         body,
         deadline,
       );
-      if (!isThenable(response)) return trace === undefined ? response : traceAnswer(trace, response, known);
-      return response.then(
-        (answer) => (trace === undefined ? answer : traceAnswer(trace, answer, known)),
-        (caught: unknown) => this.#fail(toImCallbackError(caught, known), log, known, trace),
-      );
+      return this.#answered(response, known, log, trace);
     } catch (caught) {
       return this.#fail(toImCallbackError(caught, known), log, known, trace);
     }
+  }
+
+  /** The emitter's answer, noted in the trace; synchronous when it is, a failure reported if it rejects. */
+  #answered(
+    response: CallbackResponse | Promise<CallbackResponse>,
+    known: ErrorContext,
+    log: Logger,
+    trace: CallbackTrace | undefined,
+  ): CallbackResponse | Promise<CallbackResponse> {
+    if (!isThenable(response)) return trace === undefined ? response : traceAnswer(trace, response, known);
+    return response.then(
+      (answer) => (trace === undefined ? answer : traceAnswer(trace, answer, known)),
+      (caught: unknown) => this.#fail(toImCallbackError(caught, known), log, known, trace),
+    );
   }
 
   /**
@@ -244,6 +254,7 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
       const params = context.query ?? {};
       const origin: EventOrigin = { ...context, sdkAppId: Number(sdkAppId), query: { params } };
       const deadline = context.wait === true ? Number.POSITIVE_INFINITY : undefined;
+      // Awaited before the answer is traced: `dispatch` always answers asynchronously.
       const answer = await this.#deliver(
         command,
         validate(command, payload, known),
@@ -254,7 +265,7 @@ export class CallbackReceiver extends Registration implements CallbackHandlers<C
         undefined,
         deadline,
       );
-      return trace === undefined ? answer : traceAnswer(trace, answer, known);
+      return this.#answered(answer, known, log, trace);
     } catch (caught) {
       return this.#fail(toImCallbackError(caught, known), log, known, trace);
     }

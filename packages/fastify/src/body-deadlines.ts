@@ -1,8 +1,9 @@
 /**
  * Owns the Fastify route's body timeouts: one timer for all the requests whose body is still on
- * its way, instead of a `setTimeout` per request (which, measured under load, cost the route more
- * than the rest of its own work). Every request gets the same timeout, so deadlines fall due in
- * arrival order: a queue, whose head is the next to expire, and one timer armed for it.
+ * its way, instead of a `setTimeout` and a `clearTimeout` per request (A/B runs under load: a few
+ * µs of the route's CPU per request, near the noise of the development machine). Every request gets
+ * the same timeout, so deadlines fall due in arrival order: a queue, whose head is the next to
+ * expire, and one timer armed for it.
  */
 
 /** One request waiting for its body; `settle` it when the body is in (or reading it failed). */

@@ -1,7 +1,7 @@
 /**
  * Fastify plugin: `app.register(imCallbacks, { sdkAppId, path, token })`, or `{ receiver, path }`,
  * adds the callback route and decorates the app with `imCallbacks` (on/onAny/onError/off). A thin
- * translation: the route hands the raw query and the unread request stream to the core receiver and
+ * translation: the route hands the raw query and the body Fastify read to the core receiver and
  * sends its answer.
  *
  * The route lives in its own encapsulated context whose only content-type parser reads any body
@@ -85,6 +85,12 @@ type Admitted = FastifyRequest & { [ADMITTED]?: AdmittedRequest; [TIMER]?: Pendi
 /** What a body timeout needs to answer its request. */
 type Waiting = { request: FastifyRequest; reply: FastifyReply };
 
+/** What the admitted query says of a request, for an error raised while its body is read. */
+function contextOf(request: FastifyRequest): { command: string | undefined; requestId: string | undefined } {
+  const admitted = (request as Admitted)[ADMITTED];
+  return { command: admitted?.query.callbackcommand, requestId: admitted?.query.requestid };
+}
+
 /** Fastify's own registration options, which reach a plugin's options too. */
 const FASTIFY_KEYS = ['prefix', 'logLevel', 'logSerializers'] as const;
 
@@ -126,9 +132,7 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
   // A body still unread after `bodyTimeout` ms: 408, and the connection is closed.
   const deadlines = new BodyDeadlines<Waiting>(bodyTimeout, ({ request, reply }) => {
     if (reply.sent) return;
-    const admitted = (request as Admitted)[ADMITTED];
-    const context = { command: admitted?.query.callbackcommand, requestId: admitted?.query.requestid };
-    answer(request, reply, receiver.refuse(new BodyTimeoutError(bodyTimeout, context), requestLog(request)));
+    answer(request, reply, receiver.refuse(new BodyTimeoutError(bodyTimeout, contextOf(request)), requestLog(request)));
   });
 
   const route = async (child: FastifyInstance): Promise<void> => {
@@ -143,8 +147,7 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
     // Fastify's own refusals while reading the body: answered and reported like the core's.
     child.setErrorHandler((error: FastifyError, request, reply) => {
       BodyDeadlines.settle((request as Admitted)[TIMER]);
-      const admitted = (request as Admitted)[ADMITTED];
-      const context = { command: admitted?.query.callbackcommand, requestId: admitted?.query.requestid };
+      const context = contextOf(request);
       const refusal =
         error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
           ? new BodyTooLargeError(bodyLimit, context)

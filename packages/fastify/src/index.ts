@@ -139,11 +139,16 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
     // Only in this child context: every content type (and none) is read by Fastify into a Buffer,
     // within the receiver's limit, and handed to the core's in-memory path.
     child.removeAllContentTypeParsers();
-    child.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: Math.floor(bodyLimit) }, (request, body, done) => {
+    const parser = (request: FastifyRequest, body: Buffer, done: (error: null, body: Buffer) => void): void => {
       // The whole body is in: its time limit no longer applies.
       BodyDeadlines.settle((request as Admitted)[TIMER]);
       done(null, body);
-    });
+    };
+    const parserOptions = { parseAs: 'buffer', bodyLimit: Math.floor(bodyLimit) } as const;
+    // The same parser under the JSON media type, which Fastify finds in its parser cache; the catch-all
+    // alone would cost every request a Content-Type parse and a failed lookup.
+    child.addContentTypeParser('application/json', parserOptions, parser);
+    child.addContentTypeParser('*', parserOptions, parser);
     // Fastify's own refusals while reading the body: answered and reported like the core's.
     child.setErrorHandler((error: FastifyError, request, reply) => {
       BodyDeadlines.settle((request as Admitted)[TIMER]);

@@ -67,6 +67,42 @@ describe('parseQuery', () => {
   });
 });
 
+describe('parseQuery: the in-place path for a query with nothing to decode', () => {
+  const known = (query: ReturnType<typeof parseQuery>) => ({
+    sdkappid: query.sdkappid,
+    callbackcommand: query.callbackcommand,
+    sign: query.sign,
+    requesttime: query.requesttime,
+    requestid: query.requestid,
+    params: query.params,
+  });
+  const outcome = (raw: string) => {
+    try {
+      return known(parseQuery(raw));
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  // `&z=%20` sends the same query down the general path (decoding on), so both paths are compared.
+  test.each([
+    'SdkAppid=1&CallbackCommand=C&Sign=s&RequestTime=2&RequestID=r',
+    '?SdkAppid=1&Sign==x&Sign2=y',
+    'SdkAppidX=1&Signs=2&Sign',
+    'SdkAppid&RequestTime=&RequestID=a=b',
+    'Sign=a&Sign=b',
+    'Sign=a&sign=b',
+    'SdkAppid=1&SDKAPPID=2',
+    'RequestID=a&RequestId=b',
+    'Sign[]=a',
+    '&&SdkAppid=1&&',
+  ])('%j: the same values and the same refusals as the general path', (raw) => {
+    const fast = outcome(raw);
+    const general = outcome(`${raw}&z=%20`);
+    if (typeof fast === 'string') expect(general).toBe(fast);
+    else expect(general).toEqual({ ...fast, params: { ...fast.params, z: ' ' } });
+  });
+});
+
 describe('hasCallbackCommand', () => {
   test.each([
     ['SdkAppid=1&CallbackCommand=X', true],

@@ -5,7 +5,7 @@
  * sends its answer.
  *
  * The route lives in its own encapsulated context whose only content-type parser reads any body
- * (any Content-Type, or none) into a string within the receiver's limit, so the app's parsers for its
+ * (any Content-Type, or none) into a Buffer within the receiver's limit, so the app's parsers for its
  * other routes are left exactly as they were. The query is verified in the route's `onRequest` hook,
  * before a byte of the body is read; the in-memory body then goes to the core's synchronous path
  * (`receiver.respond`), so a callback whose handlers return synchronously is answered without a promise.
@@ -136,15 +136,15 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
   });
 
   const route = async (child: FastifyInstance): Promise<void> => {
-    // Only in this child context: every content type (and none) is read by Fastify into a string,
+    // Only in this child context: every content type (and none) is read by Fastify into a Buffer,
     // within the receiver's limit, and handed to the core's in-memory path.
     child.removeAllContentTypeParsers();
-    const parser = (request: FastifyRequest, body: string, done: (error: null, body: string) => void): void => {
+    const parser = (request: FastifyRequest, body: Buffer, done: (error: null, body: Buffer) => void): void => {
       // The whole body is in: its time limit no longer applies.
       BodyDeadlines.settle((request as Admitted)[TIMER]);
       done(null, body);
     };
-    const parserOptions = { parseAs: 'string', bodyLimit: Math.floor(bodyLimit) } as const;
+    const parserOptions = { parseAs: 'buffer', bodyLimit: Math.floor(bodyLimit) } as const;
     // The same parser under the JSON media type, which Fastify finds in its parser cache; the catch-all
     // alone would cost every request a Content-Type parse and a failed lookup.
     child.addContentTypeParser('application/json', parserOptions, parser);
@@ -191,7 +191,7 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
           admitted: (request as Admitted)[ADMITTED],
           query: '',
           // No body at all (Content-Length 0): the core answers it like any empty body.
-          body: (request.body as string | undefined) ?? '',
+          body: (request.body as Buffer | undefined) ?? '',
           logger: requestLog(request),
         });
         // Synchronous handlers are answered here and now, without a promise.

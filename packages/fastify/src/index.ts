@@ -5,7 +5,7 @@
  * sends its answer.
  *
  * The route lives in its own encapsulated context whose only content-type parser reads any body
- * (any Content-Type, or none) into a Buffer within the receiver's limit, so the app's parsers for its
+ * (any Content-Type, or none) to text within the receiver's limit (`read-body.ts`), so the app's parsers for its
  * other routes are left exactly as they were. The query is verified in the route's `onRequest` hook,
  * before a byte of the body is read; the in-memory body then goes to the core's synchronous path
  * (`receiver.respond`), so a callback whose handlers return synchronously is answered without a promise.
@@ -24,6 +24,7 @@ import {
   BodyTimeoutError,
   BodyTooLargeError,
   type CallbackResponse,
+  ImCallbackError,
   MalformedRequestError,
   redactSign,
 } from '@im-callbacks/core';
@@ -43,7 +44,7 @@ import type {
   FastifyRequest,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { BodyDeadlines, type PendingBody } from './body-deadlines.js';
+import { BodyReader, type BodyStream, type ParserDone, type ReadFailure } from './read-body.js';
 
 export * from '@im-callbacks/core';
 
@@ -80,15 +81,39 @@ declare module 'fastify' {
 type Decorator = CallbackHandlers<Decorator> & { readonly receiver: CallbackReceiver };
 
 const ADMITTED = Symbol('im-callbacks admitted');
-const TIMER = Symbol('im-callbacks body timer');
-type Admitted = FastifyRequest & { [ADMITTED]?: AdmittedRequest; [TIMER]?: PendingBody<Waiting> };
-/** What a body timeout needs to answer its request. */
-type Waiting = { request: FastifyRequest; reply: FastifyReply };
+const REFUSAL = Symbol('im-callbacks refusal');
+type Admitted = FastifyRequest & {
+  [ADMITTED]?: AdmittedRequest;
+  [REFUSAL]?: CallbackResponse;
+};
+/** What the parser hands Fastify for a request `admit` refused: the error handler sends the refusal. */
+const REFUSED = Object.assign(new Error('im-callbacks: request refused before its body was read'), {
+  code: 'IM_CALLBACKS_REFUSED',
+});
+
+type Context = { command: string | undefined; requestId: string | undefined };
 
 /** What the admitted query says of a request, for an error raised while its body is read. */
-function contextOf(request: FastifyRequest): { command: string | undefined; requestId: string | undefined } {
+function contextOf(request: FastifyRequest): Context {
   const admitted = (request as Admitted)[ADMITTED];
   return { command: admitted?.query.callbackcommand, requestId: admitted?.query.requestid };
+}
+
+/** Why the route's parser could not read a body, as the receiver's refusal. */
+function readRefusal(failure: ReadFailure, context: Context, bodyLimit: number, bodyTimeout: number): ImCallbackError {
+  if (failure === 'too-large') return new BodyTooLargeError(bodyLimit, context);
+  if (failure === 'timeout') return new BodyTimeoutError(bodyTimeout, context);
+  if (failure === 'length-mismatch') {
+    return new MalformedRequestError(
+      'BODY_READ_FAILED',
+      'request body length differs from its Content-Length',
+      context,
+    );
+  }
+  return new MalformedRequestError('BODY_READ_FAILED', 'request body could not be read', {
+    ...context,
+    cause: failure.cause,
+  });
 }
 
 /** Fastify's own registration options, which reach a plugin's options too. */
@@ -129,69 +154,68 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
     return reply.code(response.status).headers(response.headers).send(response.body);
   };
 
-  // A body still unread after `bodyTimeout` ms: 408, and the connection is closed.
-  const deadlines = new BodyDeadlines<Waiting>(bodyTimeout, ({ request, reply }) => {
-    if (reply.sent) return;
-    answer(request, reply, receiver.refuse(new BodyTimeoutError(bodyTimeout, contextOf(request)), requestLog(request)));
+  // Bodies are read by our parser within the receiver's limit and time (a body still unread after
+  // `bodyTimeout` ms: 408, and the connection is closed).
+  const limit = Math.floor(bodyLimit);
+  const reader = new BodyReader<FastifyRequest>(limit, bodyTimeout, (read, failure, text) => {
+    if (failure === undefined) read.done(null, text);
+    else read.done(readRefusal(failure, contextOf(read.request), bodyLimit, bodyTimeout));
   });
-
   const route = async (child: FastifyInstance): Promise<void> => {
-    // Only in this child context: every content type (and none) is read by Fastify into a Buffer,
+    // Only in this child context: every content type (and none) is read by our own parser into text,
     // within the receiver's limit, and handed to the core's in-memory path.
     child.removeAllContentTypeParsers();
-    const parser = (request: FastifyRequest, body: Buffer, done: (error: null, body: Buffer) => void): void => {
-      // The whole body is in: its time limit no longer applies.
-      BodyDeadlines.settle((request as Admitted)[TIMER]);
-      done(null, body);
+    // Before a byte of the body is read: the query is verified and the declared size checked, so a
+    // refusal (401, 403, 413) costs no body; then the body has `bodyTimeout` ms to arrive (408). Done
+    // here rather than in an onRequest hook, which would cost every request a hook run.
+    const parser = (request: FastifyRequest, payload: BodyStream, done: ParserDone): void => {
+      const result = receiver.admit({
+        query: queryOf(request.raw.url),
+        contentLength: request.headers['content-length'],
+        logger: requestLog(request),
+      });
+      if (result.response !== undefined) {
+        (request as Admitted)[REFUSAL] = result.response;
+        done(REFUSED);
+        return;
+      }
+      (request as Admitted)[ADMITTED] = result.admitted;
+      reader.read(request, payload, request.headers['content-length'], done);
     };
-    const parserOptions = { parseAs: 'buffer', bodyLimit: Math.floor(bodyLimit) } as const;
     // The same parser under the JSON media type, which Fastify finds in its parser cache; the catch-all
     // alone would cost every request a Content-Type parse and a failed lookup.
-    child.addContentTypeParser('application/json', parserOptions, parser);
-    child.addContentTypeParser('*', parserOptions, parser);
+    child.addContentTypeParser('application/json', parser);
+    child.addContentTypeParser('*', parser);
     // Fastify's own refusals while reading the body: answered and reported like the core's.
     child.setErrorHandler((error: FastifyError, request, reply) => {
-      BodyDeadlines.settle((request as Admitted)[TIMER]);
-      const context = contextOf(request);
+      // Refused by `admit` in the parser: that answer, already reported.
+      const refused = (request as Admitted)[REFUSAL];
+      if (error === REFUSED && refused !== undefined) return answer(request, reply, refused);
+      // Our parser's refusals as they are; anything else Fastify raised on the way is a read failure.
       const refusal =
-        error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-          ? new BodyTooLargeError(bodyLimit, context)
-          : new MalformedRequestError('BODY_READ_FAILED', 'request body could not be read', {
-              ...context,
-              cause: error,
-            });
+        error instanceof ImCallbackError
+          ? error
+          : readRefusal(
+              error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'too-large' : { cause: error },
+              contextOf(request),
+              bodyLimit,
+              bodyTimeout,
+            );
       return answer(request, reply, receiver.refuse(refusal, requestLog(request)));
     });
     child.route({
       method: 'POST',
       url: path,
-      bodyLimit: Math.floor(bodyLimit),
-      // Before the body is read: the query is verified and the declared size checked, so a refusal
-      // (401, 403, 413) costs no body; then the body has `bodyTimeout` ms to arrive (408).
-      onRequest: (request, reply, done) => {
-        const result = receiver.admit({
-          query: queryOf(request.raw.url),
-          contentLength: request.headers['content-length'],
-          logger: requestLog(request),
-        });
-        if (result.response !== undefined) {
-          answer(request, reply, result.response);
-          return;
-        }
-        (request as Admitted)[ADMITTED] = result.admitted;
-        (request as Admitted)[TIMER] = deadlines.start({ request, reply });
-        done();
-      },
-      // No onResponse hook (a route-level hook costs every request): the timer is cleared when the
-      // body is in (the parser), when reading it failed (the error handler), or here for a request
-      // without a body, which Fastify hands over without calling a parser.
+      bodyLimit: limit,
+      // No hooks (a route-level hook costs every request): the parser admits the request and clears
+      // its body timer; a request without a body, which Fastify hands over without calling a parser,
+      // is verified here.
       handler: (request: FastifyRequest, reply: FastifyReply) => {
-        BodyDeadlines.settle((request as Admitted)[TIMER]);
         const response = receiver.respond({
           admitted: (request as Admitted)[ADMITTED],
-          query: '',
+          query: queryOf(request.raw.url),
           // No body at all (Content-Length 0): the core answers it like any empty body.
-          body: (request.body as Buffer | undefined) ?? '',
+          body: (request.body as string | undefined) ?? '',
           logger: requestLog(request),
         });
         // Synchronous handlers are answered here and now, without a promise.

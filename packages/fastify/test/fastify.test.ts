@@ -1,3 +1,5 @@
+import http from 'node:http';
+import { Readable } from 'node:stream';
 import { createReceiver, imCallbacks, imCallbacksRequestSerializer, reject, silentLogger } from '@im-callbacks/fastify';
 import { buildRequest, sample, send } from '@im-callbacks/testing';
 import Fastify4 from 'fastify4';
@@ -268,6 +270,116 @@ describe.each(majors)('%s', (_name, Fastify) => {
     expect(refused.statusCode).toBe(401);
     expect(refused.json()).toMatchObject({ ActionStatus: 'FAIL', ErrorCode: 1 });
     expect(seen).toHaveLength(1);
+  });
+
+  describe("the route's own body reader", () => {
+    /** A receiver that records what its handlers saw and the codes it reported. */
+    function recording(options: { bodyLimit?: number } = {}) {
+      const texts: string[] = [];
+      const errors: string[] = [];
+      const receiver = createReceiver({ sdkAppId: APP, token: TOKEN, logger: silentLogger, ...options })
+        .on(AFTER, (event) => {
+          const element = event.payload.MsgBody[0];
+          texts.push(element?.MsgType === 'TIMTextElem' ? (element.MsgContent as { Text: string }).Text : '?');
+        })
+        .onError((error) => void errors.push(error.code));
+      return { receiver, texts, errors };
+    }
+
+    /** Sends `parts` one by one (each flushed on its own) as the body of a signed after-callback. */
+    function sendInParts(
+      base: string,
+      parts: readonly Buffer[],
+      headers: Record<string, string | number>,
+    ): Promise<{ status: number; body: string; connection: string | undefined }> {
+      const { query } = buildRequest(AFTER, '', sendAs);
+      return new Promise((resolve, reject) => {
+        const request = http.request(`${base}/im/callback?${query}`, { method: 'POST', headers }, (response) => {
+          let body = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk) => {
+            body += chunk;
+          });
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, body, connection: response.headers.connection }),
+          );
+        });
+        request.on('error', reject);
+        request.setNoDelay(true);
+        const next = (i: number): void => {
+          if (i === parts.length) {
+            request.end();
+            return;
+          }
+          request.write(parts[i]);
+          setTimeout(() => next(i + 1), 20);
+        };
+        next(0);
+      });
+    }
+
+    it('joins a body that arrives in several chunks, a character split across two of them', async () => {
+      const { receiver, texts, errors } = recording();
+      const base = await start((app) => app.register(imCallbacks, { receiver, path: '/im/callback' }));
+      const payload = sample(AFTER);
+      const text = '红包 happy new year 新年快乐';
+      const bytes = Buffer.from(
+        JSON.stringify({ ...payload, MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: text } }] }),
+      );
+      // Cut inside the first character's three UTF-8 bytes, and again later.
+      const at = bytes.indexOf(Buffer.from('红')) + 1;
+      const parts = [bytes.subarray(0, at), bytes.subarray(at, at + 40), bytes.subarray(at + 40)];
+      const result = await sendInParts(base, parts, { 'content-length': bytes.length });
+      expect(result.status).toBe(200);
+      expect(JSON.parse(result.body)).toEqual(OK);
+      expect(texts).toEqual([text]);
+      expect(errors).toEqual([]);
+    });
+
+    it('refuses a chunked body (no Content-Length) once it passes the limit: 413, connection closed', async () => {
+      const { receiver, texts, errors } = recording({ bodyLimit: 2048 });
+      const base = await start((app) => app.register(imCallbacks, { receiver, path: '/im/callback' }));
+      const part = Buffer.from(`{"pad":"${'x'.repeat(1000)}`);
+      const result = await sendInParts(base, [part, part, part, Buffer.from('"}')], {
+        'transfer-encoding': 'chunked',
+      });
+      expect(result.status).toBe(413);
+      expect(JSON.parse(result.body)).toMatchObject({ ActionStatus: 'FAIL' });
+      expect(result.connection).toBe('close');
+      expect(texts).toEqual([]);
+      expect(errors).toEqual(['BODY_TOO_LARGE']);
+    });
+
+    it('answers 400 BODY_INVALID_JSON for a body that is not UTF-8 (not a read failure)', async () => {
+      const { receiver, errors } = recording();
+      const base = await start((app) => app.register(imCallbacks, { receiver, path: '/im/callback' }));
+      // Invalid UTF-8 where a JSON value must be: decoded, it is a replacement character, not JSON.
+      const bytes = Buffer.concat([Buffer.from('{"GroupId":'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('}')]);
+      const result = await sendInParts(base, [bytes], { 'content-length': bytes.length });
+      expect(result.status).toBe(400);
+      expect(errors).toEqual(['BODY_INVALID_JSON']);
+    });
+
+    it("reads what an app's preParsing hook hands it (strings included), checked against Content-Length", async () => {
+      const { receiver, texts, errors } = recording();
+      const base = await start(async (app) => {
+        // An app-wide hook: the text of the body, re-emitted as strings; `?short` drops its last byte.
+        app.addHook('preParsing', async (request, _reply, payload) => {
+          let text = '';
+          for await (const chunk of payload) text += chunk;
+          const short = request.url.includes('short=1');
+          return Readable.from([short ? text.slice(0, -1) : text], { objectMode: true });
+        });
+        await app.register(imCallbacks, { receiver, path: '/im/callback' });
+      });
+      const body = JSON.stringify(sample(AFTER));
+      const ok = await send(`${base}/im/callback`, AFTER, body, sendAs);
+      expect(ok.status).toBe(200);
+      const short = await send(`${base}/im/callback`, AFTER, body, { ...sendAs, extraQuery: { short: '1' } });
+      expect(short.status).toBe(400);
+      expect(texts).toHaveLength(1);
+      expect(errors).toEqual(['BODY_READ_FAILED']);
+    });
   });
 
   it('validates its options at registration, with a clear error', async () => {

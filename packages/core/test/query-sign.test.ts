@@ -27,6 +27,26 @@ describe('signMatches', () => {
   test('upper-case hex is the same digest', () => {
     expect(signMatches(['t2'], '100', sign.toUpperCase())).toBe(true);
   });
+  test('control characters that lower-casing would turn into digits are not digits', () => {
+    // 0x10-0x19 | 0x20 is '0'-'9': a Sign with those in place of its digits must still fail.
+    const controls = sign.replace(/[0-9]/g, (digit) => String.fromCharCode(digit.charCodeAt(0) - 0x20));
+    expect(controls).not.toBe(sign);
+    expect(signMatches(['t2'], '100', controls)).toBe(false);
+  });
+  test('the Signs of the last RequestTime are kept per token list, never per Sign sent', () => {
+    const tokens = ['t1', 't2'];
+    // A forged Sign first, for the same second: the right one still passes, the forged one still fails.
+    expect(signMatches(tokens, '100', computeSign('t3', '100'))).toBe(false);
+    expect(signMatches(tokens, '100', sign)).toBe(true);
+    expect(signMatches(tokens, '100', computeSign('t3', '100'))).toBe(false);
+    // Another list (another receiver) with the same RequestTime checks its own tokens.
+    expect(signMatches(['t3'], '100', computeSign('t3', '100'))).toBe(true);
+    expect(signMatches(['t3'], '100', sign)).toBe(false);
+    // The next second: the new RequestTime's Sign, and not the old one.
+    expect(signMatches(tokens, '101', computeSign('t1', '101'))).toBe(true);
+    expect(signMatches(tokens, '101', sign)).toBe(false);
+    expect(signMatches(tokens, '100', sign)).toBe(true);
+  });
   test.each(['', 'abc', sign.slice(1), `${sign}0`, `${sign.slice(0, 63)}g`])('rejects malformed Sign %j', (given) => {
     expect(signMatches(['t2'], '100', given)).toBe(false);
   });

@@ -4,8 +4,50 @@
  */
 import { type ErrorContext, MalformedRequestError } from '../errors.js';
 
-/** Keys that, copied onto an object, would reach its prototype. */
+/** Nesting walked by recursion; deeper parts (only a hostile body has them) get an explicit stack. */
+const MAX_DEPTH = 64;
+
+/** `__proto__`, or `constructor` holding a `prototype`: a key that, copied onto an object, reaches its prototype. */
+function forbiddenKeyOf(node: object): string | undefined {
+  if (Object.hasOwn(node, '__proto__')) return '__proto__';
+  if (Object.hasOwn(node, 'constructor')) {
+    const ctor = (node as Record<string, unknown>).constructor;
+    if (typeof ctor === 'object' && ctor !== null && Object.hasOwn(ctor, 'prototype')) return 'constructor.prototype';
+  }
+  return undefined;
+}
+
+/** Keys that, copied onto an object, would reach its prototype, anywhere in `value`. */
 function hasForbiddenKey(value: unknown): string | undefined {
+  return typeof value === 'object' && value !== null ? walk(value, 0) : undefined;
+}
+
+function walk(node: object, depth: number): string | undefined {
+  if (depth >= MAX_DEPTH) return walkDeep(node);
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const item: unknown = node[i];
+      if (typeof item === 'object' && item !== null) {
+        const found = walk(item, depth + 1);
+        if (found !== undefined) return found;
+      }
+    }
+    return undefined;
+  }
+  const found = forbiddenKeyOf(node);
+  if (found !== undefined) return found;
+  for (const key in node) {
+    const child = (node as Record<string, unknown>)[key];
+    if (typeof child === 'object' && child !== null) {
+      const inChild = walk(child, depth + 1);
+      if (inChild !== undefined) return inChild;
+    }
+  }
+  return undefined;
+}
+
+/** The same walk with an explicit stack: any depth, no recursion. */
+function walkDeep(value: object): string | undefined {
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const node = stack.pop();
@@ -14,16 +56,8 @@ function hasForbiddenKey(value: unknown): string | undefined {
       for (const item of node) if (typeof item === 'object' && item !== null) stack.push(item);
       continue;
     }
-    if (Object.hasOwn(node, '__proto__')) return '__proto__';
-    const ctor = (node as Record<string, unknown>).constructor;
-    if (
-      Object.hasOwn(node, 'constructor') &&
-      typeof ctor === 'object' &&
-      ctor !== null &&
-      Object.hasOwn(ctor, 'prototype')
-    ) {
-      return 'constructor.prototype';
-    }
+    const found = forbiddenKeyOf(node);
+    if (found !== undefined) return found;
     for (const key in node) {
       const child = (node as Record<string, unknown>)[key];
       if (typeof child === 'object' && child !== null) stack.push(child);

@@ -49,21 +49,8 @@ export function bracketBase(key: string): string | undefined {
 
 /** Calls `visit` with every name/value pair of the query, names and values decoded. */
 function forEachParam<T>(input: QueryInput, visit: (target: T, name: string, value: unknown) => void, target: T): void {
-  if (typeof input === 'string') {
-    // One scan, no intermediate array: this runs for every callback.
-    const length = input.length;
-    let from = input.charCodeAt(0) === 63 /* ? */ ? 1 : 0;
-    while (from < length) {
-      let end = input.indexOf('&', from);
-      if (end === -1) end = length;
-      if (end > from) {
-        let eq = input.indexOf('=', from);
-        if (eq === -1 || eq > end) eq = end;
-        visit(target, decode(input.slice(from, eq)), eq < end ? decode(input.slice(eq + 1, end)) : '');
-      }
-      from = end + 1;
-    }
-  } else if (input instanceof URLSearchParams) {
+  if (typeof input === 'string') scanString(input, visit, target, undefined);
+  else if (input instanceof URLSearchParams) {
     for (const [name, value] of input) visit(target, name, value);
   } else {
     for (const name of Object.keys(input)) visit(target, name, input[name]);
@@ -135,8 +122,7 @@ function assignKnown(query: ParsedQuery, name: string, value: unknown): void {
   const known = knownName(name);
   if (known !== undefined) {
     if (typeof value !== 'string') throw new MalformedQueryError(`query parameter ${name} must be a single value`);
-    if (query[known] !== undefined) throw new MalformedQueryError(`query parameter ${name} is repeated`);
-    query[known] = value;
+    if (!setOnce(query, known, value)) throw new MalformedQueryError(`query parameter ${name} is repeated`);
     return;
   }
   if (name.indexOf('[') === -1) return;
@@ -165,11 +151,58 @@ function spelledAt(input: string, from: number): readonly [string, KnownName] | 
 }
 
 /**
- * A query string in one scan. When it holds nothing to decode (no `%`, no `+`: the IM backend's own
- * query), a parameter spelt Tencent's way is matched in place and only its value is sliced out;
- * anything else goes through the general path, with the same rules.
+ * Sets a known parameter unless it is set already (then false). One named store per name, so each
+ * property access stays monomorphic (a store keyed by a variable name would not).
  */
-function parseQueryString(input: string, query: ParsedQuery): void {
+function setOnce(query: ParsedQuery, name: KnownName, value: string): boolean {
+  switch (name) {
+    case 'sdkappid':
+      if (query.sdkappid !== undefined) return false;
+      query.sdkappid = value;
+      return true;
+    case 'callbackcommand':
+      if (query.callbackcommand !== undefined) return false;
+      query.callbackcommand = value;
+      return true;
+    case 'contenttype':
+      if (query.contenttype !== undefined) return false;
+      query.contenttype = value;
+      return true;
+    case 'clientip':
+      if (query.clientip !== undefined) return false;
+      query.clientip = value;
+      return true;
+    case 'optplatform':
+      if (query.optplatform !== undefined) return false;
+      query.optplatform = value;
+      return true;
+    case 'sign':
+      if (query.sign !== undefined) return false;
+      query.sign = value;
+      return true;
+    case 'requesttime':
+      if (query.requesttime !== undefined) return false;
+      query.requesttime = value;
+      return true;
+    case 'requestid':
+      if (query.requestid !== undefined) return false;
+      query.requestid = value;
+      return true;
+  }
+}
+
+/**
+ * A query string in one scan, no intermediate array (this runs for every callback): `visit` gets
+ * every name/value pair, decoded. With `inPlace`, when the string holds nothing to decode (no `%`, no
+ * `+`: the IM backend's own query), a parameter spelt Tencent's way is matched at its position and
+ * only its value is sliced out, straight into `inPlace`, with the same rules as `assignKnown`.
+ */
+function scanString<T>(
+  input: string,
+  visit: (target: T, name: string, value: unknown) => void,
+  target: T,
+  inPlace: ParsedQuery | undefined,
+): void {
   const length = input.length;
   const plain = input.indexOf('%') === -1 && input.indexOf('+') === -1;
   let from = input.charCodeAt(0) === 63 /* ? */ ? 1 : 0;
@@ -177,19 +210,18 @@ function parseQueryString(input: string, query: ParsedQuery): void {
     let end = input.indexOf('&', from);
     if (end === -1) end = length;
     if (end > from) {
-      const spelled = plain ? spelledAt(input, from) : undefined;
+      const spelled = inPlace !== undefined && plain ? spelledAt(input, from) : undefined;
       if (spelled !== undefined) {
         // A prefix holds no `&`, so its `=` is inside this parameter.
         const [prefix, known] = spelled;
-        if (query[known] !== undefined)
+        if (!setOnce(inPlace as ParsedQuery, known, input.slice(from + prefix.length, end)))
           throw new MalformedQueryError(`query parameter ${prefix.slice(0, -1)} is repeated`);
-        query[known] = input.slice(from + prefix.length, end);
       } else {
         let eq = input.indexOf('=', from);
         if (eq === -1 || eq > end) eq = end;
         const name = input.slice(from, eq);
         const value = eq < end ? input.slice(eq + 1, end) : '';
-        assignKnown(query, plain ? name : decode(name), plain ? value : decode(value));
+        visit(target, plain ? name : decode(name), plain ? value : decode(value));
       }
     }
     from = end + 1;
@@ -199,7 +231,7 @@ function parseQueryString(input: string, query: ParsedQuery): void {
 /** Parses the query. Throws `MalformedQueryError` (400) for a known parameter that is repeated, an array or an object. */
 export function parseQuery(input: QueryInput): CallbackQuery {
   const query = new ParsedQuery(input);
-  if (typeof input === 'string') parseQueryString(input, query);
+  if (typeof input === 'string') scanString(input, assignKnown, query, query);
   else forEachParam(input, assignKnown, query);
   return query;
 }
@@ -215,32 +247,41 @@ export interface VerifiedQuery {
   readonly requestId: string | undefined;
 }
 
+/** What a refusal says of the request (built only when one is thrown). */
+function refusalContext(query: CallbackQuery): { command: string | undefined; requestId: string | undefined } {
+  return { command: query.callbackcommand, requestId: query.requestid };
+}
+
 /**
  * Verifies the query in the order of the status table: SdkAppid (403), then Sign and RequestTime
  * when a token is configured (401), then the command's presence (400).
  */
 export function verifyQuery(query: CallbackQuery, options: ResolvedOptions): VerifiedQuery {
-  const context = { command: query.callbackcommand, requestId: query.requestid };
   const sdkAppId = query.sdkappid?.trim();
   if (sdkAppId === undefined || sdkAppId === '')
-    throw new SdkAppIdError('SDKAPPID_MISSING', 'SdkAppid is missing', context);
+    throw new SdkAppIdError('SDKAPPID_MISSING', 'SdkAppid is missing', refusalContext(query));
   if (!options.sdkAppIds.has(sdkAppId))
-    throw new SdkAppIdError('SDKAPPID_MISMATCH', 'SdkAppid is not this app', context);
+    throw new SdkAppIdError('SDKAPPID_MISMATCH', 'SdkAppid is not this app', refusalContext(query));
 
   let requestTime: number | undefined;
   if (options.tokens.length > 0) {
     const sign = query.sign;
     const time = query.requesttime;
-    if (sign === undefined || sign === '') throw new SignatureError('SIGN_MISSING', 'Sign is missing', context);
+    if (sign === undefined || sign === '')
+      throw new SignatureError('SIGN_MISSING', 'Sign is missing', refusalContext(query));
     if (time === undefined || time === '')
-      throw new SignatureError('REQUEST_TIME_MISSING', 'RequestTime is missing', context);
+      throw new SignatureError('REQUEST_TIME_MISSING', 'RequestTime is missing', refusalContext(query));
     if (!REQUEST_TIME.test(time))
-      throw new SignatureError('REQUEST_TIME_INVALID', 'RequestTime is not a Unix time in seconds', context);
+      throw new SignatureError(
+        'REQUEST_TIME_INVALID',
+        'RequestTime is not a Unix time in seconds',
+        refusalContext(query),
+      );
     if (!signMatches(options.tokens, time, sign))
       throw new SignatureError(
         'SIGN_INVALID',
         'Sign does not match: check that the token option is the callback token set in the IM console',
-        context,
+        refusalContext(query),
       );
     requestTime = Number(time);
     const skew = options.now() / 1000 - requestTime;
@@ -248,7 +289,7 @@ export function verifyQuery(query: CallbackQuery, options: ResolvedOptions): Ver
       throw new SignatureError(
         'REQUEST_TIME_STALE',
         `RequestTime is ${Math.round(Math.abs(skew))} s ${skew > 0 ? 'behind' : 'ahead of'} this server's clock, outside the ${options.requestTimeWindow} s window: check the server clock (NTP), or a replay`,
-        context,
+        refusalContext(query),
       );
     }
   } else if (query.requesttime !== undefined && REQUEST_TIME.test(query.requesttime)) {
@@ -257,6 +298,6 @@ export function verifyQuery(query: CallbackQuery, options: ResolvedOptions): Ver
 
   const command = query.callbackcommand;
   if (command === undefined || command === '')
-    throw new MalformedRequestError('COMMAND_MISSING', 'CallbackCommand is missing', context);
+    throw new MalformedRequestError('COMMAND_MISSING', 'CallbackCommand is missing', refusalContext(query));
   return { sdkAppId: Number(sdkAppId), command, requestTime, requestId: query.requestid };
 }

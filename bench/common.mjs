@@ -1,7 +1,8 @@
 // Shared by the bench parent and its children: the app, the bodies, the hand-written checks, small
 // statistics, the table printer, and a request/answer channel over the child-process IPC pipe.
-import { fork } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { buildRequest, jsonFromDocExample, sample, seedAfterSendMsgZh } from '@im-callbacks/testing';
 
@@ -116,11 +117,31 @@ export function table(rows, columns = Object.keys(rows[0] ?? {})) {
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 
 /**
+ * The CPUs the children are pinned to, when `taskset` (util-linux) is there and the machine has
+ * more than one: the load generator on the first, every server on the second (all their threads,
+ * V8's GC helpers included). Left to the scheduler, a server sometimes lands on the load
+ * generator's core and a round measures that, not the server; pinned, every server runs under the
+ * same conditions. `null`: not pinned (the run says so).
+ */
+export const PINNING = (() => {
+  if (os.availableParallelism() < 2 || process.env.BENCH_NO_PIN === '1') return null;
+  const probe = spawnSync('taskset', ['-c', '1', process.execPath, '-e', '0'], { stdio: 'ignore' });
+  return probe.status === 0 ? { client: '0', server: '1' } : null;
+})();
+
+/**
  * Forks `file` (in bench/) with `args` and returns `call(type, message)` → the child's answer.
  * A child that exits while a call is pending rejects it; stderr and stdout are the parent's.
+ * `cpu` ('client' or 'server'): the CPU it is pinned to (see PINNING).
  */
-export function startChild(file, args = [], { execArgv = [] } = {}) {
-  const child = fork(here(file), args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export function startChild(file, args = [], { execArgv = [], cpu } = {}) {
+  const stdio = ['ignore', 'inherit', 'inherit', 'ipc'];
+  const pinned = cpu !== undefined && PINNING !== null ? PINNING[cpu] : undefined;
+  // taskset execs Node in place, so the IPC channel spawn sets up reaches it as it reaches a fork.
+  const child =
+    pinned === undefined
+      ? fork(here(file), args, { execArgv, stdio })
+      : spawn('taskset', ['-c', pinned, process.execPath, ...execArgv, here(file), ...args], { stdio });
   const pending = new Map();
   let next = 0;
   let exited;

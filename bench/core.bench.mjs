@@ -7,8 +7,8 @@ import { AFTER, BEFORE, fixed, int, kb, median, SIZES, startChild, table, verdic
 export const CORE_TARGET = 2.0;
 
 export async function benchCore({ rounds, ms, warmupMs, progress = () => {} }) {
-  const baseline = startChild('core.worker.mjs', ['baseline']);
-  const pipeline = startChild('core.worker.mjs', ['pipeline']);
+  const baseline = startChild('core.worker.mjs', ['baseline'], { cpu: 'server' });
+  const pipeline = startChild('core.worker.mjs', ['pipeline'], { cpu: 'server' });
   const rows = [];
   try {
     for (const [command, kind] of [

@@ -18,10 +18,10 @@ const CASES = [
 /** `core`: the core section's result in this run (its rows give its pipeline ratio per case), when it ran. */
 export async function benchDiagnostics({ rounds, ms, warmupMs, progress = () => {}, core }) {
   const sides = [
-    ['baseline', startChild('core.worker.mjs', ['baseline'])],
-    ['pipeline', startChild('core.worker.mjs', ['pipeline'])],
-    ['noop', startChild('diagnostics.worker.mjs', ['noop'])],
-    ['otel', startChild('diagnostics.worker.mjs', ['otel'])],
+    ['baseline', startChild('core.worker.mjs', ['baseline'], { cpu: 'server' })],
+    ['pipeline', startChild('core.worker.mjs', ['pipeline'], { cpu: 'server' })],
+    ['noop', startChild('diagnostics.worker.mjs', ['noop'], { cpu: 'server' })],
+    ['otel', startChild('diagnostics.worker.mjs', ['otel'], { cpu: 'server' })],
   ];
   const rows = [];
   const errors = [];

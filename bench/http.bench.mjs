@@ -40,13 +40,13 @@ export async function benchHttp({ rounds, seconds, warmup, concurrency = 50, pro
   const rps = {}; // rps[server][size] = [req/s of each round]
   const cpu = {}; // cpu[server][size] = [server CPU µs per request of each round]
   const ceilings = {};
-  const client = startChild('http.client.mjs');
+  const client = startChild('http.client.mjs', [], { cpu: 'client' });
   try {
     for (const group of GROUPS) {
       const running = {};
       try {
         for (const kind of group) {
-          const child = startChild('http.server.mjs', [kind]);
+          const child = startChild('http.server.mjs', [kind], { cpu: 'server' });
           running[kind] = child;
           running[kind].port = (await child.call('start')).port;
         }
@@ -90,7 +90,7 @@ export async function benchHttp({ rounds, seconds, warmup, concurrency = 50, pro
       }
     }
     // The load generator's ceiling, once per size (after the rounds, so it takes nothing from them).
-    const ceiling = startChild('http.server.mjs', [CEILING]);
+    const ceiling = startChild('http.server.mjs', [CEILING], { cpu: 'server' });
     try {
       const { port } = await ceiling.call('start');
       for (const size of SIZES) {

@@ -153,6 +153,22 @@ const servers = {
       });
     });
   },
+  // The deadline burst's floor: node:http by hand, each request answered `deadline` ms after its
+  // headers by a plain setTimeout (no query, no body parsing, no checks): the least that answering
+  // on time costs on this machine.
+  'node-deadline'() {
+    return listenNode((req, res) => {
+      const timer = setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': ACK_TEXT.length });
+        res.end(ACK_TEXT);
+      }, options.deadline ?? 1500);
+      req.resume();
+      req.on('end', () => {
+        counts.handled++;
+      });
+      req.on('error', () => clearTimeout(timer));
+    });
+  },
   // The load generator's ceiling: drains the body and answers, no parsing, no checks.
   'node-ack'() {
     return listenNode((req, res) => {

@@ -5,6 +5,7 @@
 // and does not change the exit code.
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { PINNING } from './common.mjs';
 import { benchCore } from './core.bench.mjs';
 import { benchDiagnostics } from './diagnostics.bench.mjs';
 import { benchHttp } from './http.bench.mjs';
@@ -32,6 +33,11 @@ out();
 out(
   `Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ` +
     `Node ${process.version}; ${os.type()} ${os.release()} ${os.arch()}; ${new Date().toISOString()}`,
+);
+out(
+  PINNING === null
+    ? 'CPU pinning: none (no taskset, or one CPU): servers and load generator share the CPUs as the scheduler decides.'
+    : `CPU pinning (taskset): load generator on CPU ${PINNING.client}, each server (all its threads) on CPU ${PINNING.server}.`,
 );
 
 const { http: h, core: c, soak: s } = settings;

@@ -211,9 +211,11 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
       // its body timer; a request without a body, which Fastify hands over without calling a parser,
       // is verified here.
       handler: (request: FastifyRequest, reply: FastifyReply) => {
+        const admitted = (request as Admitted)[ADMITTED];
         const response = receiver.respond({
-          admitted: (request as Admitted)[ADMITTED],
-          query: queryOf(request.raw.url),
+          admitted,
+          // The query is read here only for a request the parser never saw (one without a body).
+          query: admitted === undefined ? queryOf(request.raw.url) : '',
           // No body at all (Content-Length 0): the core answers it like any empty body.
           body: (request.body as string | undefined) ?? '',
           logger: requestLog(request),

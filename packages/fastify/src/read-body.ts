@@ -36,12 +36,18 @@ export class BodyRead<R> {
     readonly done: ParserDone,
   ) {}
 
-  /** Stops reading (listeners removed, the body timeout cleared) and hands the outcome to the reader. */
+  /**
+   * Stops reading (the body timeout cleared, the stream no longer this read's) and hands the outcome
+   * to the reader. A stream that ended keeps its listeners, inert without the read (removing them
+   * costs a scan of each event's listeners); one still flowing loses them.
+   */
   finish(failure: ReadFailure | undefined, text: string): void {
     const payload = this.payload;
-    payload.removeListener('data', onData);
-    payload.removeListener('end', onEnd);
-    payload.removeListener('error', onError);
+    if (!(payload as { readableEnded?: boolean }).readableEnded) {
+      payload.removeListener('data', onData);
+      payload.removeListener('end', onEnd);
+      payload.removeListener('error', onError);
+    }
     payload[READ] = undefined;
     this.first = undefined;
     this.chunks = undefined;

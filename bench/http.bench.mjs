@@ -35,7 +35,7 @@ function series(store, kind, size) {
   return store[kind][size];
 }
 
-export async function benchHttp({ rounds, seconds, warmup, concurrency = 50, progress = () => {} }) {
+export async function benchHttp({ rounds, seconds, warmup, processes = 1, concurrency = 50, progress = () => {} }) {
   const errors = [];
   const rps = {}; // rps[server][size] = [req/s of each round]
   const cpu = {}; // cpu[server][size] = [server CPU µs per request of each round]
@@ -43,34 +43,41 @@ export async function benchHttp({ rounds, seconds, warmup, concurrency = 50, pro
   const client = startChild('http.client.mjs', [], { cpu: 'client' });
   try {
     for (const group of GROUPS) {
+      // `processes` server processes of each kind, taking the rounds in turn: the same code can run
+      // 10-40 % faster or slower in one process than in another for its whole life, and a ratio of
+      // two single processes would measure that draw.
       const running = {};
       try {
         for (const kind of group) {
-          const child = startChild('http.server.mjs', [kind], { cpu: 'server' });
-          running[kind] = child;
-          running[kind].port = (await child.call('start')).port;
+          running[kind] = [];
+          for (let i = 0; i < processes; i++) {
+            const child = startChild('http.server.mjs', [kind], { cpu: 'server' });
+            running[kind].push(child);
+            child.port = (await child.call('start')).port;
+          }
         }
         for (const size of SIZES) {
-          const load = async (kind, time) => {
-            const cpuBefore = await running[kind].call('cpu');
+          const load = async (kind, time, round) => {
+            const server = running[kind][round % processes];
+            const cpuBefore = await server.call('cpu');
             const result = await client.call('run', {
-              port: running[kind].port,
+              port: server.port,
               command: AFTER,
               size,
               seconds: time,
               concurrency,
             });
-            result.cpu = ((await running[kind].call('cpu')).us - cpuBefore.us) / Math.max(1, result.completed);
+            result.cpu = ((await server.call('cpu')).us - cpuBefore.us) / Math.max(1, result.completed);
             if (result.failures > 0) {
               errors.push(`${kind} ${kb(size)}: ${result.failures} failed requests (first: ${result.firstFailure})`);
             }
             return result;
           };
-          for (const kind of group) await load(kind, warmup);
+          for (let i = 0; i < processes; i++) for (const kind of group) await load(kind, warmup, i);
           for (let round = 0; round < rounds; round++) {
             const line = [];
             for (const kind of group) {
-              const { rps: value, cpu: us } = await load(kind, seconds);
+              const { rps: value, cpu: us } = await load(kind, seconds, round);
               series(rps, kind, size).push(value);
               series(cpu, kind, size).push(us);
               line.push(`${kind} ${int(value)} (${fixed(us, 0)} µs)`);
@@ -80,13 +87,19 @@ export async function benchHttp({ rounds, seconds, warmup, concurrency = 50, pro
         }
         // Every answered request was dispatched to a handler (or the hand-written equivalent).
         for (const kind of group) {
-          const stats = await running[kind].call('stats');
-          if (stats.handled === 0) errors.push(`${kind}: no request reached a handler`);
-          if (stats.errors > 0)
-            errors.push(`${kind}: ${stats.errors} errors reported ${JSON.stringify(stats.errorCodes)}`);
+          for (const server of running[kind]) {
+            const stats = await server.call('stats');
+            if (stats.handled === 0) errors.push(`${kind}: no request reached a handler`);
+            if (stats.errors > 0)
+              errors.push(`${kind}: ${stats.errors} errors reported ${JSON.stringify(stats.errorCodes)}`);
+          }
         }
       } finally {
-        await Promise.all(Object.values(running).map((child) => child.stop()));
+        await Promise.all(
+          Object.values(running)
+            .flat()
+            .map((child) => child.stop()),
+        );
       }
     }
     // The load generator's ceiling, once per size (after the rounds, so it takes nothing from them).

@@ -5,10 +5,11 @@
  * sends its answer.
  *
  * The route lives in its own encapsulated context whose only content-type parser reads any body
- * (any Content-Type, or none) to text within the receiver's limit (`read-body.ts`), so the app's parsers for its
- * other routes are left exactly as they were. The query is verified in the route's `onRequest` hook,
- * before a byte of the body is read; the in-memory body then goes to the core's synchronous path
- * (`receiver.respond`), so a callback whose handlers return synchronously is answered without a promise.
+ * (any Content-Type, or none) to text within the receiver's limit and time (`read-body.ts`), so the
+ * app's parsers for its other routes are left exactly as they were. That parser verifies the query
+ * (`receiver.admit`) before a byte of the body is read; the text then goes to the core's synchronous
+ * path (`receiver.respond`), so a callback whose handlers return synchronously is answered without a
+ * promise. The route has no hooks of its own.
  */
 import type {
   AnyCallbackHandler,
@@ -186,26 +187,24 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
     // alone would cost every request a Content-Type parse and a failed lookup.
     child.addContentTypeParser('application/json', parser);
     child.addContentTypeParser('*', parser);
-    // Fastify's own refusals while reading the body: answered and reported like the core's.
+    // Refusals while admitting or reading the body: answered and reported like the core's.
     child.setErrorHandler((error: FastifyError, request, reply) => {
       // Refused by `admit` in the parser: that answer, already reported.
       const refused = (request as Admitted)[REFUSAL];
       if (error === REFUSED && refused !== undefined) return answer(request, reply, refused);
-      // Our parser's refusals as they are; anything else Fastify raised on the way is a read failure.
+      // Our parser's refusals as they are; anything else on the way (an app's preParsing hook that
+      // failed) is a read failure. Fastify's own size check is not in play: it is part of the
+      // `parseAs` reader, which this route does not use.
       const refusal =
         error instanceof ImCallbackError
           ? error
-          : readRefusal(
-              error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'too-large' : { cause: error },
-              contextOf(request),
-              bodyLimit,
-              bodyTimeout,
-            );
+          : readRefusal({ cause: error }, contextOf(request), bodyLimit, bodyTimeout);
       return answer(request, reply, receiver.refuse(refusal, requestLog(request)));
     });
     child.route({
       method: 'POST',
       url: path,
+      // What the route reports as its limit (`request.routeOptions.bodyLimit`); our reader enforces it.
       bodyLimit: limit,
       // No hooks (a route-level hook costs every request): the parser admits the request and clears
       // its body timer; a request without a body, which Fastify hands over without calling a parser,

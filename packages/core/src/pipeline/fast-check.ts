@@ -128,18 +128,7 @@ function compileBase(node: Node): Checker {
     }
     case 'lazy': {
       const getter = node.getter as (input: unknown) => Node;
-      // The getter usually returns the schema it returned last time (elements of one type): its
-      // checker is kept, so the cache is asked only when the schema changes.
-      let lastSchema: Node | undefined;
-      let lastChecker: Checker = unknown;
-      return (value) => {
-        const schema = getter(value);
-        if (schema !== lastSchema) {
-          lastChecker = compile(schema);
-          lastSchema = schema;
-        }
-        return lastChecker(value);
-      };
+      return (value) => compile(getter(value))(value);
     }
     default:
       return unknown;

@@ -149,7 +149,7 @@ export function createCallbackWorker(options: CallbackWorkerOptions): Worker<Han
       `job ${job.id} (${event?.command}) failed ${job.attemptsMade} times and stays in the failed set: ${failure.message}`,
       { command: event?.command, payload: event?.raw, requestId: event?.requestId, cause: failure },
     );
-    receiver.refuse(error);
+    receiver.report(error);
   });
   return worker;
 }

@@ -4,18 +4,15 @@
  * answer and is not dispatched; after-callbacks and unknown commands go to the handoff, which must
  * take them before the deadline; before-callbacks are always decided here, in time.
  */
+import type { Answer, Callback } from './callback.js';
 import type { CommandSpec } from './catalogue/define.js';
 import { type DedupeAnswer, type DedupeStore, dedupeKey } from './dedupe.js';
-import { traceFailure } from './diagnostics.js';
 import type { CallbackEmitter } from './emitter.js';
 import { DedupeError, describeError, HandoffError, type ImCallbackError } from './errors.js';
 import { eventContext } from './event.js';
 import type { AnyCallbackEvent } from './events.js';
 import { type Handoff, handedOffEvent } from './handoff.js';
-import type { Logger } from './logger.js';
-import type { ReadBody } from './pipeline/body.js';
 import { type CallbackResponse, decisionInputs, failureResponse, JSON_HEADERS, OK_RESPONSE } from './pipeline/reply.js';
-import type { Reporter } from './report.js';
 import { settleCall, sleep, TIMED_OUT, within } from './settle.js';
 
 /** How long a claim stands while its copy is in flight: a process that dies mid-callback frees the key then. */
@@ -26,49 +23,32 @@ const POLL_MS = 20;
 export interface DeliveryOptions {
   readonly handoff: Handoff | undefined;
   readonly dedupe: { readonly ttl: number; readonly store: DedupeStore } | undefined;
-  readonly deadline: number;
   readonly now: () => number;
 }
-
-type Answer = CallbackResponse | Promise<CallbackResponse>;
 
 export class Delivery {
   constructor(
     readonly options: DeliveryOptions,
     readonly emitter: CallbackEmitter,
-    readonly reporter: Reporter,
   ) {}
 
   /**
-   * Delivers a validated event; `body` is what was read (its text is keyed; without one, `dispatch`,
-   * the JSON is); `given` a deadline other than the receiver's (`dispatch({ wait })`: none).
+   * Delivers a validated callback: the body text it was read with is keyed (without one,
+   * `dispatch`, the payload's JSON is); its deadline counts from its arrival.
    */
-  deliver(
-    spec: CommandSpec | undefined,
-    event: AnyCallbackEvent,
-    body: ReadBody | undefined,
-    log: Logger,
-    given: number | undefined,
-  ): Answer {
+  deliver(callback: Callback): Answer {
     const { handoff, dedupe } = this.options;
-    const deadline = given ?? this.options.deadline;
+    const event = callback.event as AnyCallbackEvent;
     const handOff = handoff !== undefined && event.kind !== 'before';
-    if (!handOff && dedupe === undefined) return this.emitter.emit(spec, event, log, deadline);
-    const started = this.options.now();
-    const text = body !== undefined && 'text' in body ? body.text : JSON.stringify(event.raw);
-    const key = dedupeKey(event.command, event.requestId, text);
+    if (!handOff && dedupe === undefined) return this.emitter.emit(callback);
+    const key = dedupeKey(event.command, event.requestId, callback.text ?? JSON.stringify(event.raw));
     const run = (): Answer =>
-      handOff
-        ? this.#handOff(handoff, event, key, log, this.#left(started, deadline))
-        : this.emitter.emit(spec, event, log, this.#left(started, deadline));
-    return dedupe === undefined ? run() : this.#deduplicated(spec, event, key, log, run, started, deadline);
+      handOff ? this.#handOff(callback, handoff, key, callback.left(this.options.now())) : this.emitter.emit(callback);
+    return dedupe === undefined ? run() : this.#deduplicated(callback, key, run);
   }
 
-  #left(started: number, deadline: number): number {
-    return Math.max(1, deadline - (this.options.now() - started));
-  }
-
-  async #handOff(handoff: Handoff, event: AnyCallbackEvent, key: string, log: Logger, ms: number) {
+  async #handOff(callback: Callback, handoff: Handoff, key: string, ms: number) {
+    const event = callback.event as AnyCallbackEvent;
     const outcome = await within(
       settleCall(() => handoff.enqueue(handedOffEvent(event, key))),
       ms,
@@ -77,8 +57,7 @@ export class Delivery {
     const failed = outcome === TIMED_OUT ? undefined : outcome;
     const reason = failed ? `failed: ${describeError(failed.error)}` : `did not take the event within ${ms} ms`;
     const error = new HandoffError(`handoff ${reason}`, { ...eventContext(event), cause: failed?.error });
-    traceFailure(event, error);
-    this.reporter.report(error, log);
+    this.emitter.report(callback, error);
     return failureResponse(error);
   }
 
@@ -87,16 +66,12 @@ export class Delivery {
    * retry runs again). A duplicate gets the kept answer, waiting for it while the first is in
    * flight, until the deadline.
    */
-  async #deduplicated(
-    spec: CommandSpec | undefined,
-    event: AnyCallbackEvent,
-    key: string,
-    log: Logger,
-    run: () => Answer,
-    started: number,
-    deadline: number,
-  ): Promise<CallbackResponse> {
+  async #deduplicated(callback: Callback, key: string, run: () => Answer): Promise<CallbackResponse> {
     const { store, ttl } = this.options.dedupe as { ttl: number; store: DedupeStore };
+    const { spec, log } = callback;
+    const event = callback.event as AnyCallbackEvent;
+    const deadline = callback.left(this.options.now());
+    const started = this.options.now();
     const before = event.kind === 'before';
     // A before-callback is decided even when de-duplication cannot say: Tencent needs a decision.
     const status = before ? 200 : undefined;
@@ -114,11 +89,10 @@ export class Delivery {
         const reason = failed ? `failed: ${describeError(failed.error)}` : `did not answer within ${deadline} ms`;
         const context = { ...eventContext(event), cause: failed?.error };
         const error = new DedupeError('DEDUPE_FAILED', `dedupe store ${reason}`, context, status);
-        traceFailure(event, error);
-        return this.#undecided(error, before, run, log);
+        return this.#undecided(callback, error, run);
       }
       const record = outcome.value as { answer?: DedupeAnswer | undefined } | undefined;
-      if (record === undefined) return this.#first(store, key, ttl, run, log);
+      if (record === undefined) return this.#first(callback, store, key, ttl, run);
       if (record.answer !== undefined) {
         log.debug(`duplicate ${event.command} ${key}: answered as the first copy was, not dispatched`);
         const { status: answered, body } = record.answer;
@@ -133,16 +107,15 @@ export class Delivery {
           eventContext(event),
           status,
         );
-        traceFailure(event, error);
-        if (!before) return this.#undecided(error, false, run, log);
-        this.reporter.report(error, log);
+        if (!before) return this.#undecided(callback, error, run);
+        this.emitter.report(callback, error);
         return this.emitter.fallback(spec as CommandSpec, decisionInputs(spec as CommandSpec, event.payload));
       }
       await sleep(POLL_MS);
     }
   }
 
-  async #first(store: DedupeStore, key: string, ttl: number, run: () => Answer, log: Logger) {
+  async #first(callback: Callback, store: DedupeStore, key: string, ttl: number, run: () => Answer) {
     const response = await run();
     const kept =
       response.status >= 500
@@ -150,14 +123,14 @@ export class Delivery {
         : settleCall(() => store.complete(key, { status: response.status, body: response.body }, ttl));
     // Not awaited: a duplicate polls for the answer. A store that fails here only makes the claim expire.
     void kept.then(
-      (result) => result.ok || log.warn(`dedupe store could not keep ${key}: ${describeError(result.error)}`),
+      (result) => result.ok || callback.log.warn(`dedupe store could not keep ${key}: ${describeError(result.error)}`),
     );
     return response;
   }
 
   /** De-duplication could not decide: a before-callback is decided anyway (200), anything else answered 503. */
-  #undecided(error: ImCallbackError, before: boolean, run: () => Answer, log: Logger): Answer {
-    this.reporter.report(error, log);
-    return before ? run() : failureResponse(error);
+  #undecided(callback: Callback, error: ImCallbackError, run: () => Answer): Answer {
+    this.emitter.report(callback, error);
+    return callback.event?.kind === 'before' ? run() : failureResponse(error);
   }
 }

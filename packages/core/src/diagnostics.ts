@@ -4,14 +4,13 @@
  * then `error` (refused or failed), then `end` when the answer is known synchronously, or `end`
  * when the synchronous part returns and `asyncStart`/`asyncEnd` when the answer is known later.
  * The context gains its fields as the pipeline learns them. Nothing is allocated and nothing is
- * published while nobody subscribes: every hook starts with `traceStart()`, which returns
- * `undefined` then. Runtimes without `tracingChannel` get no tracing.
+ * published while nobody subscribes: `traceStart()` returns `undefined` then, the callback carries
+ * no trace, and every note returns at once. Runtimes without `tracingChannel` get no tracing.
  */
 import * as diagnostics from 'node:diagnostics_channel';
+import type { Callback } from './callback.js';
 import type { BeforeDecision } from './decisions.js';
 import type { ImCallbackError, ImCallbackErrorCode } from './errors.js';
-import type { EventOrigin } from './event.js';
-import type { AnyCallbackEvent } from './events.js';
 import type { CallbackResponse } from './pipeline/reply.js';
 
 /** The tracing channel's name: subscribe with `diagnostics_channel.tracingChannel(CALLBACK_CHANNEL)`. */
@@ -88,65 +87,54 @@ export function traceStart(command?: string): CallbackTrace | undefined {
   return trace;
 }
 
+// Every note below takes the callback and does nothing when it is not traced.
+
 /** The synchronous part of the traced call is over: `end` now, unless the answer is already out. Returns `value`. */
-export function traceReturned<T>(trace: CallbackTrace, value: T): T {
-  if (trace.phase === SYNC) {
+export function traceReturned<T>(callback: Callback, value: T): T {
+  const trace = callback.trace;
+  if (trace !== undefined && trace.phase === SYNC) {
     trace.phase = RETURNED;
     (channel as Tracing).end.publish(trace.context);
   }
   return value;
 }
 
-/** The payload was parsed: what kind of callback this is, for which app. */
-export function traceDelivery(trace: CallbackTrace, kind: 'before' | 'after' | 'unknown', origin: EventOrigin): void {
+/** The payload was parsed and the event goes to the handlers: what kind of callback this is, for which app. */
+export function traceHandlers(callback: Callback, kind: 'before' | 'after' | 'unknown'): void {
+  const trace = callback.trace;
+  if (trace === undefined) return;
   trace.context.kind = kind;
-  trace.context.sdkAppId = origin.sdkAppId;
-  if (origin.requestId !== undefined) trace.context.requestId = origin.requestId;
-}
-
-const TRACE = Symbol('im-callbacks trace');
-type TracedEvent = AnyCallbackEvent & { [TRACE]?: CallbackTrace };
-
-/** The event goes to the handlers: the emitter's notes (`traceDecision`, `traceFailure`) reach this trace. */
-export function traceHandlers(trace: CallbackTrace, event: AnyCallbackEvent): void {
-  (event as TracedEvent)[TRACE] = trace;
+  trace.context.sdkAppId = callback.sdkAppId;
+  if (callback.requestId !== undefined) trace.context.requestId = callback.requestId;
   trace.handlersStarted = performance.now();
 }
 
 /** Records an error of the callback (the first one is its `code`); ignored once the answer is out. */
-export function traceError(trace: CallbackTrace, error: ImCallbackError): void {
-  if (trace.phase === ANSWERED || trace.context.error !== undefined) return;
+export function traceError(callback: Callback, error: ImCallbackError): void {
+  const trace = callback.trace;
+  if (trace === undefined || trace.phase === ANSWERED || trace.context.error !== undefined) return;
   trace.context.error = error;
   trace.context.code = error.code;
 }
 
-/** The emitter's note: a handler of this event failed or timed out (nothing when the event is not traced). */
-export function traceFailure(event: AnyCallbackEvent, error: ImCallbackError): void {
-  const trace = (event as TracedEvent)[TRACE];
-  if (trace !== undefined) traceError(trace, error);
-}
-
-/** The emitter's note: the before-callback was answered with this decision (`undefined` is allow). */
-export function traceDecision(event: AnyCallbackEvent, decision: unknown): void {
-  const trace = (event as TracedEvent)[TRACE];
-  if (trace !== undefined) trace.context.decision = (decision as BeforeDecision | undefined)?.decision ?? 'allow';
+/** The before-callback was answered with this decision (`undefined` is allow). */
+export function traceDecision(callback: Callback, decision: BeforeDecision | undefined): void {
+  const trace = callback.trace;
+  if (trace !== undefined) trace.context.decision = decision?.decision ?? 'allow';
 }
 
 /**
- * The answer is known: the context gets the status (and what `known` says of the callback), then
+ * The answer is known: the context gets the status (and what the callback knows of itself), then
  * `error` if there was one, then `end` (answered synchronously) or `asyncStart` and `asyncEnd`.
  * Returns `response`.
  */
-export function traceAnswer(
-  trace: CallbackTrace,
-  response: CallbackResponse,
-  known: { readonly command?: string | undefined; readonly requestId?: string | undefined },
-  error?: ImCallbackError,
-): CallbackResponse {
+export function traceAnswer(callback: Callback, response: CallbackResponse, error?: ImCallbackError): CallbackResponse {
+  const trace = callback.trace;
+  if (trace === undefined) return response;
   const { context } = trace;
-  if (error !== undefined) traceError(trace, error);
-  context.command ??= known.command;
-  context.requestId ??= known.requestId;
+  if (error !== undefined) traceError(callback, error);
+  context.command ??= callback.command;
+  context.requestId ??= callback.requestId;
   context.status = response.status;
   context.result = response;
   if (context.kind === 'before') context.decision ??= 'fallback';

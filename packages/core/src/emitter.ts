@@ -1,13 +1,15 @@
 /**
- * Owns registration (`on`, `onAny`, `off`) and the dispatch of an already verified and validated
- * event: a before-callback's handlers decide within the deadline, or the fallback is sent; an
- * after-callback is acknowledged when its handlers finish, with a 500 if one failed, or at the
- * deadline while the late ones keep running. Every failure is reported as a typed error. No HTTP here.
+ * Owns running a verified, validated callback's handlers (the registry's) and turning what they
+ * did into the answer: a before-callback's handlers decide within the deadline, or the fallback is
+ * sent; an after-callback is acknowledged when its handlers finish, with a 500 if one failed, or at
+ * the deadline while the late ones keep running. Every failure is reported as a typed error and
+ * noted in the callback's trace. Everything it needs is on the callback (event, spec, logger,
+ * deadline, trace). No HTTP here.
  */
+import type { Answer, Callback } from './callback.js';
 import type { CommandSpec } from './catalogue/define.js';
-import type { CommandName } from './catalogue/index.js';
 import type { BeforeDecision } from './decisions.js';
-import { traceDecision, traceFailure } from './diagnostics.js';
+import { traceDecision, traceError } from './diagnostics.js';
 import {
   DecisionError,
   describeError,
@@ -17,8 +19,7 @@ import {
   toImCallbackError,
 } from './errors.js';
 import { eventContext } from './event.js';
-import type { AnyCallbackEvent, AnyCallbackHandler, CallbackHandler } from './events.js';
-import type { Logger } from './logger.js';
+import type { AnyCallbackEvent } from './events.js';
 import {
   type CallbackResponse,
   decisionInputs,
@@ -28,59 +29,35 @@ import {
   okResponse,
   replyFor,
 } from './pipeline/reply.js';
+import type { Handler, Registry } from './registration.js';
 import type { Reporter } from './report.js';
-import { isThenable, removeFrom, type Settled, settle, TIMED_OUT, within } from './settle.js';
+import { isThenable, type Settled, settle, TIMED_OUT, within } from './settle.js';
 
-type Handler = (event: AnyCallbackEvent) => unknown;
-export interface EmitterOptions {
-  readonly deadline: number;
-  readonly fallback: 'allow' | 'reject';
-}
+type Run = (event: AnyCallbackEvent) => unknown;
 
 export class CallbackEmitter {
-  readonly #handlers = new Map<string, Handler[]>();
-  readonly #anyHandlers: Handler[] = [];
-
   constructor(
-    readonly options: EmitterOptions,
+    readonly registry: Registry,
     readonly reporter: Reporter,
+    readonly fallbackDecision: 'allow' | 'reject',
+    readonly now: () => number,
   ) {}
 
-  on<C extends CommandName>(command: C, handler: CallbackHandler<C>): void {
-    const list = this.#handlers.get(command);
-    if (list) list.push(handler as Handler);
-    else this.#handlers.set(command, [handler as Handler]);
-  }
-
-  onAny(handler: AnyCallbackHandler): void {
-    this.#anyHandlers.push(handler);
-  }
-
-  /** Removes `handler` from `commands` (every command when omitted) and from `onAny`; whether it was there. */
-  off(handler: unknown, commands?: readonly string[]): boolean {
-    let removed = false;
-    for (const [command, list] of this.#handlers) {
-      if (commands === undefined || commands.includes(command)) removed = removeFrom(list, handler) || removed;
-    }
-    if (commands === undefined) removed = removeFrom(this.#anyHandlers, handler) || removed;
-    return removed;
-  }
-
-  /** Dispatches an event: known commands by their spec, unknown ones (`spec` undefined) to `onAny`. */
-  emit(
-    spec: CommandSpec | undefined,
-    event: AnyCallbackEvent,
-    log: Logger,
-    deadline = this.options.deadline,
-  ): CallbackResponse | Promise<CallbackResponse> {
-    return spec !== undefined && spec.form !== 'ack'
-      ? this.#before(spec, event, log, deadline)
-      : this.#after(spec, event, log, deadline);
+  /** Runs the callback's handlers: known commands by their spec, unknown ones (no spec) to `onAny`. */
+  emit(callback: Callback): Answer {
+    const spec = callback.spec;
+    return spec !== undefined && spec.form !== 'ack' ? this.#before(callback, spec) : this.#after(callback, spec);
   }
 
   /** The fallback decision's answer (for a payload that failed its schema, a handler that failed...). */
   fallback(spec: CommandSpec, inputs: readonly string[]): CallbackResponse {
-    return okResponse(fallbackReply(spec, this.options.fallback, inputs));
+    return okResponse(fallbackReply(spec, this.fallbackDecision, inputs));
+  }
+
+  /** Reports an error of this callback, and notes it in its trace. */
+  report(callback: Callback, error: ImCallbackError): void {
+    this.reporter.report(error, callback.log);
+    traceError(callback, error);
   }
 
   /**
@@ -88,41 +65,37 @@ export class CallbackEmitter {
    * payload before any handler runs, so a handler that changes `event.payload` cannot change the
    * reply, nor make the fallback fail. Synchronous handlers are answered synchronously.
    */
-  #before(
-    spec: CommandSpec,
-    event: AnyCallbackEvent,
-    log: Logger,
-    deadline: number,
-  ): CallbackResponse | Promise<CallbackResponse> {
+  #before(callback: Callback, spec: CommandSpec): Answer {
+    const event = callback.event as AnyCallbackEvent;
     const inputs = decisionInputs(spec, event.payload);
     // Observers: run alongside, their failures reported, never deciding.
-    for (const handler of this.#anyHandlers) this.#observe(handler, event, log);
-    const chain = this.#handlers.get(spec.command);
+    for (const handler of this.registry.any) this.#observe(callback, handler as Run);
+    const chain = this.registry.handlersOf(spec.command) as readonly Run[] | undefined;
     let pending: unknown;
     try {
       pending = chain === undefined ? undefined : this.#decide(chain, 0, event);
     } catch (error) {
-      this.#handlerFailed(event, error, 200, log);
+      this.#handlerFailed(callback, error, 200);
       return this.fallback(spec, inputs);
     }
     return isThenable(pending)
-      ? this.#awaitDecision(spec, pending, inputs, event, log, deadline)
-      : this.#reply(spec, pending, inputs, event, log);
+      ? this.#awaitDecision(callback, spec, pending, inputs)
+      : this.#reply(callback, spec, pending, inputs);
   }
 
-  #observe(handler: Handler, event: AnyCallbackEvent, log: Logger): void {
+  #observe(callback: Callback, handler: Run): void {
     try {
-      const result = handler(event);
-      if (isThenable(result)) settle(result).then((s) => s.ok || this.#handlerFailed(event, s.error, 200, log));
+      const result = handler(callback.event as AnyCallbackEvent);
+      if (isThenable(result)) settle(result).then((s) => s.ok || this.#handlerFailed(callback, s.error, 200));
     } catch (error) {
-      this.#handlerFailed(event, error, 200, log);
+      this.#handlerFailed(callback, error, 200);
     }
   }
 
   /** The first handler that returns something decides; from the first promise on, the chain goes on asynchronously. */
-  #decide(chain: readonly Handler[], from: number, event: AnyCallbackEvent): unknown {
+  #decide(chain: readonly Run[], from: number, event: AnyCallbackEvent): unknown {
     for (let i = from; i < chain.length; i++) {
-      const result = (chain[i] as Handler)(event);
+      const result = (chain[i] as Run)(event);
       if (isThenable(result)) {
         return Promise.resolve(result).then((value) =>
           value !== undefined ? value : this.#decide(chain, i + 1, event),
@@ -134,38 +107,37 @@ export class CallbackEmitter {
   }
 
   async #awaitDecision(
+    callback: Callback,
     spec: CommandSpec,
     pending: PromiseLike<unknown>,
     inputs: readonly string[],
-    event: AnyCallbackEvent,
-    log: Logger,
-    deadline: number,
   ): Promise<CallbackResponse> {
+    const deadline = callback.left(this.now());
     const outcome = await within(settle(pending), deadline);
     if (outcome === TIMED_OUT) {
-      this.#report(event, new HandlerTimeoutError(deadline, eventContext(event)), log);
+      this.report(callback, new HandlerTimeoutError(deadline, eventContext(callback.event as AnyCallbackEvent)));
       return this.fallback(spec, inputs);
     }
     if (!outcome.ok) {
-      this.#handlerFailed(event, outcome.error, 200, log);
+      this.#handlerFailed(callback, outcome.error, 200);
       return this.fallback(spec, inputs);
     }
-    return this.#reply(spec, outcome.value, inputs, event, log);
+    return this.#reply(callback, spec, outcome.value, inputs);
   }
 
   /** The decision's reply, or the fallback (DECISION_INVALID reported) when it cannot be sent. */
-  #reply(spec: CommandSpec, decision: unknown, inputs: readonly string[], event: AnyCallbackEvent, log: Logger) {
+  #reply(callback: Callback, spec: CommandSpec, decision: unknown, inputs: readonly string[]): CallbackResponse {
     try {
       const body = replyFor(spec, decision as BeforeDecision | undefined, inputs);
-      traceDecision(event, decision);
+      traceDecision(callback, decision as BeforeDecision | undefined);
       return body === OK_RESPONSE.body ? OK_RESPONSE : okResponse(body);
     } catch (caught) {
       const error = toImCallbackError(
         caught,
-        eventContext(event),
+        eventContext(callback.event as AnyCallbackEvent),
         (details) => new DecisionError(`${spec.command} decision could not be sent: ${describeError(caught)}`, details),
       );
-      this.#report(event, error, log);
+      this.report(callback, error);
       return this.fallback(spec, inputs);
     }
   }
@@ -174,70 +146,61 @@ export class CallbackEmitter {
    * After-callbacks and unknown commands: every handler runs at once. Answered synchronously when
    * every handler returned synchronously; otherwise when they settle, or at the deadline.
    */
-  #after(
-    spec: CommandSpec | undefined,
-    event: AnyCallbackEvent,
-    log: Logger,
-    deadline: number,
-  ): CallbackResponse | Promise<CallbackResponse> {
-    const specific = spec === undefined ? undefined : this.#handlers.get(spec.command);
-    if (specific === undefined && this.#anyHandlers.length === 0) return OK_RESPONSE;
+  #after(callback: Callback, spec: CommandSpec | undefined): Answer {
+    const specific = spec === undefined ? undefined : this.registry.handlersOf(spec.command);
+    const any = this.registry.any;
+    if (specific === undefined && any.length === 0) return OK_RESPONSE;
+    const event = callback.event as AnyCallbackEvent;
     let pending: Promise<Settled>[] | undefined;
     let failure: { error: unknown } | undefined;
-    for (const handler of specific === undefined ? this.#anyHandlers : [...specific, ...this.#anyHandlers]) {
+    for (const handler of (specific === undefined ? any : [...specific, ...any]) as readonly Handler[]) {
       try {
-        const result = handler(event);
+        const result = (handler as Run)(event);
         if (isThenable(result)) {
           pending ??= [];
           pending.push(settle(result));
         }
       } catch (error) {
-        this.#handlerFailed(event, error, 500, log);
+        this.#handlerFailed(callback, error, 500);
         failure ??= { error };
       }
     }
-    if (pending === undefined) return this.#acknowledge(failure, event);
-    return this.#afterPending(pending, failure, event, log, deadline);
+    if (pending === undefined) return this.#acknowledge(callback, failure);
+    return this.#afterPending(callback, pending, failure);
   }
 
   async #afterPending(
+    callback: Callback,
     pending: Promise<Settled>[],
     failure: { error: unknown } | undefined,
-    event: AnyCallbackEvent,
-    log: Logger,
-    deadline: number,
   ): Promise<CallbackResponse> {
     const all = Promise.all(pending);
-    const outcome = await within(all, deadline);
+    const outcome = await within(all, callback.left(this.now()));
     if (outcome === TIMED_OUT) {
       // Answered below; late failures are still reported, with the status that was sent.
       const status = failure === undefined ? 200 : 500;
       void all.then((results) => {
-        for (const result of results) if (!result.ok) this.#handlerFailed(event, result.error, status, log);
+        for (const result of results) if (!result.ok) this.#handlerFailed(callback, result.error, status);
       });
     } else {
       for (const result of outcome) {
         if (result.ok) continue;
-        this.#handlerFailed(event, result.error, 500, log);
+        this.#handlerFailed(callback, result.error, 500);
         failure ??= { error: result.error };
       }
     }
-    return this.#acknowledge(failure, event);
+    return this.#acknowledge(callback, failure);
   }
 
-  #acknowledge(failure: { error: unknown } | undefined, event: AnyCallbackEvent): CallbackResponse {
+  #acknowledge(callback: Callback, failure: { error: unknown } | undefined): CallbackResponse {
     if (failure === undefined) return OK_RESPONSE;
-    return failureResponse(new HandlerError(500, describeError(failure.error), eventContext(event)));
+    const context = eventContext(callback.event as AnyCallbackEvent);
+    return failureResponse(new HandlerError(500, describeError(failure.error), context));
   }
 
-  #handlerFailed(event: AnyCallbackEvent, cause: unknown, status: number, log: Logger): void {
+  #handlerFailed(callback: Callback, cause: unknown, status: number): void {
+    const event = callback.event as AnyCallbackEvent;
     const message = `handler for ${event.command} failed: ${describeError(cause)}`;
-    this.#report(event, new HandlerError(status, message, { ...eventContext(event), cause }), log);
-  }
-
-  /** Reports an error of this event's handlers, and notes it in the event's trace when it has one. */
-  #report(event: AnyCallbackEvent, error: ImCallbackError, log: Logger): void {
-    this.reporter.report(error, log);
-    traceFailure(event, error);
+    this.report(callback, new HandlerError(status, message, { ...eventContext(event), cause }));
   }
 }

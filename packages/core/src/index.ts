@@ -87,7 +87,6 @@ export { redactSign } from './node.js';
 export type { ReceiverOptions, SdkAppIdOption } from './options.js';
 export type { CallbackResponse } from './pipeline/reply.js';
 export {
-  type AdmittedRequest,
   type CallbackReceiver,
   type CallbackRequest,
   createReceiver,

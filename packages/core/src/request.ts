@@ -1,21 +1,16 @@
 /** Owns what callers hand the receiver: an adapter's request for `handle`, a worker's context for `dispatch`. */
 import type { Logger } from './logger.js';
 import type { BodySource } from './pipeline/body.js';
-import type { CallbackQuery, QueryInput, VerifiedQuery } from './pipeline/query.js';
+import type { QueryInput } from './pipeline/query.js';
 
 /**
- * A request whose query `receiver.admit` verified (and whose declared size it checked) before its
- * body was read: hand it to `handle` with the body, and the query is not verified twice.
+ * What an adapter hands to `handle` as soon as a request's headers are in: the query, the declared
+ * length and the body, which is asked for only once the query is verified (so a refused request
+ * costs no body).
  */
-export interface AdmittedRequest {
-  readonly query: CallbackQuery;
-  readonly verified: VerifiedQuery;
-  /** When the request arrived (the receiver's `now()`, ms): the handlers' deadline counts from here. */
-  readonly receivedAt: number;
-}
-
-/** What an adapter hands to `handle`. */
 export interface CallbackRequest {
+  /** The HTTP method, when the adapter has not checked it (the fetch handler): anything but POST is 405. */
+  method?: string | undefined;
   /** The query string (raw, `URLSearchParams`, or a framework's parsed object). */
   query: QueryInput;
   /** The body, or a function returning it: called only once the query is verified. */
@@ -24,8 +19,6 @@ export interface CallbackRequest {
   contentLength?: number | string | undefined;
   /** A logger for this request only (Fastify's request logger); default the receiver's. */
   logger?: Logger | undefined;
-  /** What `receiver.admit` returned for this request, when the adapter admitted it first (`query` is then ignored). */
-  admitted?: AdmittedRequest | undefined;
 }
 
 /** What `dispatch` knows of a callback besides its payload; everything optional. */

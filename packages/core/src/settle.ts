@@ -23,12 +23,6 @@ export function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof T
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function removeFrom(list: unknown[], handler: unknown): boolean {
-  const before = list.length;
-  for (let i = list.indexOf(handler); i !== -1; i = list.indexOf(handler)) list.splice(i, 1);
-  return list.length !== before;
-}
-
 /** `settle` of what `call` returns, or of what it throws. */
 export function settleCall(call: () => unknown): Promise<Settled> {
   try {

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { BodyTooLargeError, MalformedRequestError } from '@im-callbacks/core';
-import { readBody } from '../src/pipeline/body.js';
+import { readBody as readBodyNowOrLater } from '../src/pipeline/body.js';
 import { assertNoForbiddenKey, parseJson } from '../src/pipeline/json.js';
 
 /** A stream that produces `total` bytes in `chunk`-sized pieces, counting how many were pulled. */
@@ -18,6 +18,9 @@ function counted(total: number, chunk = 64 * 1024) {
   });
   return { stream, state };
 }
+
+/** The receiver's body reader, whose synchronous refusals (a body in memory) become rejections here. */
+const readBody = async (...args: Parameters<typeof readBodyNowOrLater>) => readBodyNowOrLater(...args);
 
 /** Read limits with the default body timeout. */
 const limits = (limit: number) => ({ limit, timeout: 3000 });

@@ -316,16 +316,19 @@ describe('refusals', () => {
     expect(context.sdkAppId).toBeUndefined();
   });
 
-  test('admit (adapters that read the body themselves): a refusal is a whole trace; an admitted request is not traced yet', () => {
+  test('the trace starts when the headers are in: before the body is asked for', async () => {
     const trace = listen();
-    const im = receiver();
-    const refused = im.admit({ query: request(AFTER, groupMessage(), { token: 'other' }).query });
-    expect(refused.response?.status).toBe(401);
-    expect(trace.names()).toEqual(['start', 'error', 'end']);
-    expect(trace.context()).toMatchObject({ command: AFTER, status: 401, code: 'SIGN_INVALID' });
-    const admitted = im.admit({ query: signed(AFTER, groupMessage()).query });
-    expect(admitted.admitted).toBeDefined();
-    expect(trace.events).toHaveLength(3);
+    const built = signed(AFTER, groupMessage());
+    let seenAtBody: string[] = [];
+    const response = await receiver().handle({
+      query: built.query,
+      body: () => {
+        seenAtBody = trace.names();
+        return built.body;
+      },
+    });
+    expect(response.status).toBe(200);
+    expect(seenAtBody).toEqual(['start']);
   });
 
   test('fetch: another method is a METHOD_NOT_ALLOWED trace', async () => {

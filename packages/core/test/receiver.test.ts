@@ -1,5 +1,5 @@
 /** The receiver without any HTTP: logging, reporting, and the Web-standard handler's own rows. */
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { createReceiver, type ImCallbackError, type Logger } from '@im-callbacks/core';
 import { computeSign } from '../src/pipeline/sign.js';
 import { AFTER, APP, request as buildRequestOf, groupMessage } from './fixtures.js';
@@ -146,33 +146,32 @@ describe('handle()', () => {
   });
 });
 
-describe('respond()', () => {
-  test('an in-memory body with synchronous handlers is answered synchronously, not with a promise', () => {
+describe('handle()', () => {
+  test('answers an in-memory body, a stream body and a refusal alike: a promise that never rejects', async () => {
     const receiver = createReceiver({ sdkAppId: APP, logger: recordingLogger().logger });
     let seen = 0;
     receiver.on(AFTER, () => {
       seen++;
     });
     const built = buildRequestOf(AFTER, groupMessage(), { sdkAppId: APP });
-    const answer = receiver.respond({ query: built.query, body: Buffer.from(built.body) });
-    expect(answer).not.toBeInstanceOf(Promise);
-    expect(answer).toMatchObject({ status: 200 });
-    expect(seen).toBe(1);
-    // A refusal, too: synchronously, never thrown.
-    expect(receiver.respond({ query: 'SdkAppid=1&CallbackCommand=X', body: '{}' })).toMatchObject({ status: 403 });
-  });
-  test('an asynchronous handler or a stream body gives a promise of the same answer', async () => {
-    const receiver = createReceiver({ sdkAppId: APP, logger: recordingLogger().logger });
-    receiver.on(AFTER, async () => {});
-    const built = buildRequestOf(AFTER, groupMessage(), { sdkAppId: APP });
-    const pending = receiver.respond({ query: built.query, body: built.body });
-    expect(pending).toBeInstanceOf(Promise);
-    await expect(pending).resolves.toMatchObject({ status: 200 });
-    const streamed = receiver.respond({ query: built.query, body: Readable.from([Buffer.from(built.body)]) });
-    expect(streamed).toBeInstanceOf(Promise);
+    await expect(receiver.handle({ query: built.query, body: Buffer.from(built.body) })).resolves.toMatchObject({
+      status: 200,
+    });
+    const streamed = receiver.handle({ query: built.query, body: Readable.from([Buffer.from(built.body)]) });
     await expect(streamed).resolves.toMatchObject({ status: 200 });
+    expect(seen).toBe(2);
+    await expect(receiver.handle({ query: 'SdkAppid=1&CallbackCommand=X', body: '{}' })).resolves.toMatchObject({
+      status: 403,
+    });
   });
-  test("a before-callback's deadline counts from the request's arrival (admit), not from when its body was read", async () => {
+  test('the body is asked for only once the query is verified', async () => {
+    const receiver = createReceiver({ sdkAppId: APP, token: 'tok', logger: recordingLogger().logger });
+    const body = jest.fn(() => '{}');
+    const built = buildRequestOf(AFTER, groupMessage(), { sdkAppId: APP, token: 'other' });
+    await expect(receiver.handle({ query: built.query, body })).resolves.toMatchObject({ status: 401 });
+    expect(body).not.toHaveBeenCalled();
+  });
+  test("a before-callback's deadline counts from the request's arrival, not from when its body was read", async () => {
     let clock = 1_000_000;
     const receiver = createReceiver({
       sdkAppId: APP,
@@ -187,11 +186,12 @@ describe('respond()', () => {
     receiver.on('Group.CallbackBeforeSendMsg', () => new Promise<never>(() => {}));
     const body = { ...groupMessage(), CallbackCommand: 'Group.CallbackBeforeSendMsg' };
     const built = buildRequestOf('Group.CallbackBeforeSendMsg', body, { sdkAppId: APP });
-    const result = receiver.admit({ query: built.query });
-    if (result.admitted === undefined) throw new Error('not admitted');
-    clock += 250; // the body took 250 ms to arrive
+    const stream = new PassThrough();
+    const pending = receiver.handle({ query: built.query, body: stream });
+    clock += 250; // the body takes 250 ms to arrive
+    stream.end(built.body);
     const started = performance.now();
-    const answer = await receiver.handle({ admitted: result.admitted, query: '', body: built.body });
+    const answer = await pending;
     expect(answer.status).toBe(200);
     // 50 ms were left of the 300 (timers may fire a little early or late).
     const waited = performance.now() - started;

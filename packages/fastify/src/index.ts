@@ -1,15 +1,15 @@
 /**
  * Fastify plugin: `app.register(imCallbacks, { sdkAppId, path, token })`, or `{ receiver, path }`,
  * adds the callback route and decorates the app with `imCallbacks` (on/onAny/onError/off). A thin
- * translation: the route hands the raw query and the body Fastify read to the core receiver and
- * sends its answer.
+ * translation: the route hands the raw query, the declared length and the body stream to the core
+ * receiver's one entry (`receiver.handle`), which verifies the query before reading the body with
+ * the core's body reader, and sends its answer.
  *
- * The route lives in its own encapsulated context whose only content-type parser reads any body
- * (any Content-Type, or none) to text within the receiver's limit and time (`read-body.ts`), so the
- * app's parsers for its other routes are left exactly as they were. That parser verifies the query
- * (`receiver.admit`) before a byte of the body is read; the text then goes to the core's synchronous
- * path (`receiver.respond`), so a callback whose handlers return synchronously is answered without a
- * promise. The route has no hooks of its own.
+ * The route lives in its own encapsulated context whose only content-type parser takes any body
+ * (any Content-Type, or none) and hands its stream on unread, the way Fastify's own proxy plugins
+ * do: the app's parsers for its other routes are left exactly as they were, and the body is read
+ * only once the query is verified. The stream is the one the app's `preParsing` hooks returned,
+ * so a hook that decompresses still applies.
  */
 import type {
   AnyCallbackHandler,
@@ -20,32 +20,17 @@ import type {
   ErrorHandler,
   ReceiverOptions,
 } from '@im-callbacks/core';
-import {
-  type AdmittedRequest,
-  BodyTimeoutError,
-  BodyTooLargeError,
-  type CallbackResponse,
-  ImCallbackError,
-  MalformedRequestError,
-  redactSign,
-} from '@im-callbacks/core';
+import { MalformedRequestError, redactSign } from '@im-callbacks/core';
 import {
   adapterReceiver,
   attachHandlers,
+  type BodySource,
   checkPathOption,
   closeAfterAnswer,
   queryOf,
 } from '@im-callbacks/core/adapter';
-import type {
-  FastifyError,
-  FastifyImCallbacks,
-  FastifyInstance,
-  FastifyPluginAsync,
-  FastifyReply,
-  FastifyRequest,
-} from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { BodyReader, type BodyStream, type ParserDone, type ReadFailure } from './read-body.js';
 
 export * from '@im-callbacks/core';
 
@@ -81,40 +66,13 @@ declare module 'fastify' {
 /** The decoration at runtime: the registration methods and the receiver behind the route. */
 type Decorator = CallbackHandlers<Decorator> & { readonly receiver: CallbackReceiver };
 
-const ADMITTED = Symbol('im-callbacks admitted');
-const REFUSAL = Symbol('im-callbacks refusal');
-type Admitted = FastifyRequest & {
-  [ADMITTED]?: AdmittedRequest;
-  [REFUSAL]?: CallbackResponse;
-};
-/** What the parser hands Fastify for a request `admit` refused: the error handler sends the refusal. */
-const REFUSED = Object.assign(new Error('im-callbacks: request refused before its body was read'), {
-  code: 'IM_CALLBACKS_REFUSED',
-});
-
-type Context = { command: string | undefined; requestId: string | undefined };
-
-/** What the admitted query says of a request, for an error raised while its body is read. */
-function contextOf(request: FastifyRequest): Context {
-  const admitted = (request as Admitted)[ADMITTED];
-  return { command: admitted?.query.callbackcommand, requestId: admitted?.query.requestid };
-}
-
-/** Why the route's parser could not read a body, as the receiver's refusal. */
-function readRefusal(failure: ReadFailure, context: Context, bodyLimit: number, bodyTimeout: number): ImCallbackError {
-  if (failure === 'too-large') return new BodyTooLargeError(bodyLimit, context);
-  if (failure === 'timeout') return new BodyTimeoutError(bodyTimeout, context);
-  if (failure === 'length-mismatch') {
-    return new MalformedRequestError(
-      'BODY_READ_FAILED',
-      'request body length differs from its Content-Length',
-      context,
-    );
-  }
-  return new MalformedRequestError('BODY_READ_FAILED', 'request body could not be read', {
-    ...context,
-    cause: failure.cause,
-  });
+/** Hands the body stream on unread: the receiver reads it once the query is verified. */
+function passStream(
+  _request: FastifyRequest,
+  payload: NodeJS.ReadableStream,
+  done: (error: null, body: unknown) => void,
+) {
+  done(null, payload);
 }
 
 /** Fastify's own registration options, which reach a plugin's options too. */
@@ -147,83 +105,40 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
   }
   const requestLogger = given === undefined && logger === undefined;
 
-  const { bodyLimit, bodyTimeout } = receiver.options;
-  const requestLog = (request: FastifyRequest) => (requestLogger ? request.log : undefined);
-  /** Sends an answer; one sent before the body was read to its end also closes the connection. */
-  const answer = (request: FastifyRequest, reply: FastifyReply, response: CallbackResponse): FastifyReply => {
-    if (closeAfterAnswer(request.raw)) reply.header('connection', 'close');
-    return reply.code(response.status).headers(response.headers).send(response.body);
-  };
-
-  // Bodies are read by our parser within the receiver's limit and time (a body still unread after
-  // `bodyTimeout` ms: 408, and the connection is closed).
-  const limit = Math.floor(bodyLimit);
-  const reader = new BodyReader<FastifyRequest>(limit, bodyTimeout, (read, failure, text) => {
-    if (failure === undefined) read.done(null, text);
-    else read.done(readRefusal(failure, contextOf(read.request), bodyLimit, bodyTimeout));
-  });
   const route = async (child: FastifyInstance): Promise<void> => {
-    // Only in this child context: every content type (and none) is read by our own parser into text,
-    // within the receiver's limit, and handed to the core's in-memory path.
+    // Only in this child context: every content type (and none) is handed on as a stream. Under the
+    // JSON media type too, which Fastify finds in its parser cache; the catch-all alone would cost
+    // every request a Content-Type parse and a failed lookup.
     child.removeAllContentTypeParsers();
-    // Before a byte of the body is read: the query is verified and the declared size checked, so a
-    // refusal (401, 403, 413) costs no body; then the body has `bodyTimeout` ms to arrive (408). Done
-    // here rather than in an onRequest hook, which would cost every request a hook run.
-    const parser = (request: FastifyRequest, payload: BodyStream, done: ParserDone): void => {
-      const result = receiver.admit({
-        query: queryOf(request.raw.url),
-        contentLength: request.headers['content-length'],
-        logger: requestLog(request),
-      });
-      if (result.response !== undefined) {
-        (request as Admitted)[REFUSAL] = result.response;
-        done(REFUSED);
-        return;
-      }
-      (request as Admitted)[ADMITTED] = result.admitted;
-      reader.read(request, payload, request.headers['content-length'], done);
-    };
-    // The same parser under the JSON media type, which Fastify finds in its parser cache; the catch-all
-    // alone would cost every request a Content-Type parse and a failed lookup.
-    child.addContentTypeParser('application/json', parser);
-    child.addContentTypeParser('*', parser);
-    // Refusals while admitting or reading the body: answered and reported like the core's.
-    child.setErrorHandler((error: FastifyError, request, reply) => {
-      // Refused by `admit` in the parser: that answer, already reported.
-      const refused = (request as Admitted)[REFUSAL];
-      if (error === REFUSED && refused !== undefined) return answer(request, reply, refused);
-      // Our parser's refusals as they are; anything else on the way (an app's preParsing hook that
-      // failed) is a read failure. Fastify's own size check is not in play: it is part of the
-      // `parseAs` reader, which this route does not use.
-      const refusal =
-        error instanceof ImCallbackError
-          ? error
-          : readRefusal({ cause: error }, contextOf(request), bodyLimit, bodyTimeout);
-      return answer(request, reply, receiver.refuse(refusal, requestLog(request)));
-    });
+    child.addContentTypeParser('application/json', passStream);
+    child.addContentTypeParser('*', passStream);
+    const handle = (request: FastifyRequest, reply: FastifyReply, body: () => BodySource) =>
+      receiver
+        .handle({
+          query: queryOf(request.raw.url),
+          body,
+          contentLength: request.headers['content-length'],
+          logger: requestLogger ? request.log : undefined,
+        })
+        .then((response) => {
+          // Answered before the body was read to its end (401, 403, 408, 413): stop reading, then close.
+          if (closeAfterAnswer(request.raw)) reply.header('connection', 'close');
+          return reply.code(response.status).headers(response.headers).send(response.body);
+        });
+    // Anything that failed on the way to the handler (an app's preParsing hook) is a body that could
+    // not be read, answered through the same entry: a forged request still gets its 401 first.
+    child.setErrorHandler((error, request, reply) =>
+      handle(request, reply, () => {
+        throw new MalformedRequestError('BODY_READ_FAILED', 'request body could not be read', { cause: error });
+      }),
+    );
     child.route({
       method: 'POST',
       url: path,
-      // What the route reports as its limit (`request.routeOptions.bodyLimit`); our reader enforces it.
-      bodyLimit: limit,
-      // No hooks (a route-level hook costs every request): the parser admits the request and clears
-      // its body timer; a request without a body, which Fastify hands over without calling a parser,
-      // is verified here.
-      handler: (request: FastifyRequest, reply: FastifyReply) => {
-        const admitted = (request as Admitted)[ADMITTED];
-        const response = receiver.respond({
-          admitted,
-          // The query is read here only for a request the parser never saw (one without a body).
-          query: admitted === undefined ? queryOf(request.raw.url) : '',
-          // No body at all (Content-Length 0): the core answers it like any empty body.
-          body: (request.body as string | undefined) ?? '',
-          logger: requestLog(request),
-        });
-        // Synchronous handlers are answered here and now, without a promise.
-        return response instanceof Promise
-          ? response.then((answered) => answer(request, reply, answered))
-          : answer(request, reply, response);
-      },
+      // What the route reports as its limit (`request.routeOptions.bodyLimit`); the receiver enforces it.
+      bodyLimit: Math.floor(receiver.options.bodyLimit),
+      // A request without a body is handed over without a parser: its (ended) request stream is read.
+      handler: (request, reply) => handle(request, reply, () => (request.body ?? request.raw) as BodySource),
     });
   };
   await fastify.register(route, own.prefix === undefined ? {} : { prefix: own.prefix as string });

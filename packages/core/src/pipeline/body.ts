@@ -1,7 +1,13 @@
 /**
- * Pipeline stage "body": owns reading the body, bounded in size (never buffering past the limit)
- * and in time (`bodyTimeout`), from whatever the framework left us: a Node stream, a Web stream, a
- * string, bytes, or an object an upstream body parser produced. Parsing is the "json" stage's.
+ * Pipeline stage "body": owns reading the body, the one reader every adapter uses (Express, Koa and
+ * Fastify hand it the Node request or the stream a Fastify `preParsing` hook returned; the fetch
+ * handler its Web stream). It owns the rules: the size limit (the declared `Content-Length` before a
+ * byte is read, then the bytes as they come, never buffering past it), the body timeout (one timer
+ * per body), an abort or a stream error mid-body, a body shorter or longer than declared, and the
+ * decoding (UTF-8, a BOM kept for the "json" stage to drop, invalid sequences as U+FFFD). Its
+ * failures are one vocabulary: `BodyTooLargeError` (413), `BodyTimeoutError` (408) and
+ * `BODY_READ_FAILED` (400). Whatever a framework's body parser left in memory (a string, bytes, an
+ * object) is taken synchronously. Parsing is the "json" stage's.
  */
 import { BodyTimeoutError, BodyTooLargeError, type ErrorContext, MalformedRequestError } from '../errors.js';
 
@@ -28,10 +34,17 @@ function isWebStream(value: unknown): value is ReadableStream<Uint8Array> {
   return typeof (value as ReadableStream | null)?.getReader === 'function';
 }
 
+/**
+ * What a Fastify `preParsing` stream may report: the bytes it took in (before decompressing), which
+ * the limit and the declared length apply to.
+ */
+type NodeBodyStream = NodeJS.ReadableStream & { receivedEncodedLength?: number; readableEnded?: boolean };
+
 function readNodeStream(
-  stream: NodeJS.ReadableStream,
+  stream: NodeBodyStream,
   limit: number,
   timeout: number,
+  declaredLength: number | undefined,
   context: ErrorContext,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -55,7 +68,7 @@ function readNodeStream(
     const onData = (chunk: Buffer | string): void => {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       size += bytes.length;
-      if (size > limit) {
+      if (size > limit || (stream.receivedEncodedLength ?? 0) > limit) {
         // Stop here: what was read is dropped and the rest is left to the HTTP server, which
         // discards it once the 413 is sent.
         cleanup();
@@ -68,11 +81,19 @@ function readNodeStream(
     };
     const onEnd = (): void => {
       cleanup();
+      // Node's HTTP parser ends a request at its Content-Length; a stream in between may not.
+      if (declaredLength !== undefined && (stream.receivedEncodedLength || size) !== declaredLength) {
+        chunks.length = 0;
+        reject(
+          new MalformedRequestError('BODY_READ_FAILED', 'request body length differs from its Content-Length', context),
+        );
+        return;
+      }
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     };
-    const onError = (): void => {
+    const onError = (cause: unknown): void => {
       cleanup();
-      reject(new MalformedRequestError('BODY_READ_FAILED', 'request body could not be read', context));
+      reject(new MalformedRequestError('BODY_READ_FAILED', 'request body could not be read', { ...context, cause }));
     };
     const onAborted = (): void => {
       cleanup();
@@ -80,7 +101,7 @@ function readNodeStream(
     };
     const onClose = (): void => {
       // 'close' before 'end': the connection went away mid-body.
-      if ((stream as { readableEnded?: boolean }).readableEnded) return;
+      if (stream.readableEnded) return;
       onAborted();
     };
     stream.on('data', onData);
@@ -134,20 +155,34 @@ async function readWebStream(
   return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, size);
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 function bytesToText(bytes: Uint8Array): string {
-  return Buffer.isBuffer(bytes) ? bytes.toString('utf8') : decoder.decode(bytes);
+  // `toString()` without arguments is Buffer's UTF-8 fast path.
+  return Buffer.isBuffer(bytes) ? bytes.toString() : decoder.decode(bytes);
 }
 
 /** What was read: text to parse, or a value an upstream parser already produced. */
 export type ReadBody = { text: string } | { parsed: unknown };
 
+/** How a body is read: at most `limit` bytes, all of them within `timeout` ms. */
+export interface ReadLimits {
+  readonly limit: number;
+  readonly timeout: number;
+}
+
 /**
- * The body when it is already in memory (a string, bytes, a parsed value), synchronously; undefined
- * for a stream, which `readBody` reads.
+ * Reads the body: synchronously when it is already in memory (a string, bytes, a parsed value),
+ * else from its stream, bounded in size and time. `declaredLength` (Content-Length) lets an
+ * oversized body be refused before a byte is read. Throws or rejects with the errors above.
  */
-export function bodyInMemory(source: BodySource, limit: number, context: ErrorContext = {}): ReadBody | undefined {
+export function readBody(
+  source: BodySource,
+  limits: ReadLimits,
+  declaredLength?: number,
+  context: ErrorContext = {},
+): ReadBody | Promise<ReadBody> {
+  const { limit, timeout } = limits;
   if (typeof source === 'string') {
     // A UTF-16 unit is at most 3 UTF-8 bytes: only count bytes when the string could be too long.
     if (source.length * 3 > limit && Buffer.byteLength(source) > limit) throw new BodyTooLargeError(limit, context);
@@ -158,40 +193,11 @@ export function bodyInMemory(source: BodySource, limit: number, context: ErrorCo
     if (bytes.byteLength > limit) throw new BodyTooLargeError(limit, context);
     return { text: bytesToText(bytes) };
   }
-  if (isWebStream(source) || isNodeStream(source)) return undefined;
-  return { parsed: source };
-}
-
-/** How a stream body is read: at most `limit` bytes, all of them within `timeout` ms. */
-export interface ReadLimits {
-  readonly limit: number;
-  readonly timeout: number;
-}
-
-/**
- * Reads the body to text (or returns an already-parsed value as is).
- * `declaredLength` (Content-Length) lets an oversized body be refused before reading a byte.
- */
-export async function readBody(
-  source: BodySource,
-  limits: ReadLimits,
-  declaredLength?: number,
-  context: ErrorContext = {},
-): Promise<ReadBody> {
-  return bodyInMemory(source, limits.limit, context) ?? readStreamBody(source, limits, declaredLength, context);
-}
-
-/** Reads a stream source (one `bodyInMemory` did not take) to text, bounded in size and time. */
-export async function readStreamBody(
-  source: BodySource,
-  limits: ReadLimits,
-  declaredLength?: number,
-  context: ErrorContext = {},
-): Promise<ReadBody> {
-  const { limit, timeout } = limits;
+  const web = isWebStream(source);
+  if (!web && !isNodeStream(source)) return { parsed: source };
   if (declaredLength !== undefined && declaredLength > limit) throw new BodyTooLargeError(limit, context);
-  const bytes = isWebStream(source)
-    ? await readWebStream(source, limit, timeout, context)
-    : await readNodeStream(source as NodeJS.ReadableStream, limit, timeout, context);
-  return { text: bytesToText(bytes) };
+  const bytes = web
+    ? readWebStream(source, limit, timeout, context)
+    : readNodeStream(source as NodeBodyStream, limit, timeout, declaredLength, context);
+  return bytes.then((read) => ({ text: bytesToText(read) }));
 }

@@ -39,9 +39,12 @@ export function failureResponse(error: ImCallbackError): CallbackResponse {
   return {
     status: error.status,
     body: JSON.stringify({ ActionStatus: 'FAIL', ErrorInfo: reason, ErrorCode: 1 }),
-    headers: JSON_HEADERS,
+    // A 405 names the method that is allowed (RFC 9110).
+    headers: error.status === 405 ? ALLOW_POST_HEADERS : JSON_HEADERS,
   };
 }
+
+const ALLOW_POST_HEADERS: Readonly<Record<string, string>> = Object.freeze({ ...JSON_HEADERS, allow: 'POST' });
 
 /**
  * A decision that cannot be sent: the emitter turns it (like any other exception of the reply

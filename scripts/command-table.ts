@@ -28,7 +28,7 @@ export function decisionForms(spec: CommandSpec): string[] {
 const width = (text: string) => [...text].length;
 
 /** A markdown table with its columns padded as `biome format` pads them (so `pnpm lint` passes). */
-function alignedTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+export function alignedTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = header.map((cell, column) => Math.max(width(cell), 3, ...rows.map((row) => width(row[column] ?? ''))));
   const line = (cells: readonly string[]) =>
     `| ${cells.map((cell, column) => cell + ' '.repeat((widths[column] ?? 0) - width(cell))).join(' | ')} |`;
@@ -53,22 +53,32 @@ export function commandTable(specs: readonly CommandSpec[] = commandList): strin
   ].join('\n');
 }
 
+/** `readme` with the region between `start` and `end` replaced by `table`. */
+export function withRegion(readme: string, start: string, end: string, table: string): string {
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from === -1 || to === -1 || to < from) {
+    throw new Error(`README.md has no ${start} ... ${end} region`);
+  }
+  return `${readme.slice(0, from + start.length)}\n${table}\n${readme.slice(to)}`;
+}
+
+/** The text of the region between `start` and `end` in `readme`, or undefined. */
+export function currentRegion(readme: string, start: string, end: string): string | undefined {
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from === -1 || to === -1 || to < from) return undefined;
+  return readme.slice(from + start.length, to).trim();
+}
+
 /** `readme` with the region between the markers replaced by the table. */
 export function withCommandTable(readme: string, table: string = commandTable()): string {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start === -1 || end === -1 || end < start) {
-    throw new Error(`README.md has no ${START} ... ${END} region`);
-  }
-  return `${readme.slice(0, start + START.length)}\n${table}\n${readme.slice(end)}`;
+  return withRegion(readme, START, END, table);
 }
 
 /** The table as it stands in `readme` (between the markers), or undefined. */
 export function currentCommandTable(readme: string): string | undefined {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start === -1 || end === -1 || end < start) return undefined;
-  return readme.slice(start + START.length, end).trim();
+  return currentRegion(readme, START, END);
 }
 
 function main(): void {

@@ -14,6 +14,7 @@ import {
   HandlerError,
   type Handoff,
 } from '@im-callbacks/core';
+import { checkOptionNames } from '@im-callbacks/core/adapter';
 import { type ConnectionOptions, type Job, type JobsOptions, type Queue, Worker, type WorkerOptions } from 'bullmq';
 
 export type { DedupeStore, HandedOffEvent, Handoff } from '@im-callbacks/core';
@@ -48,15 +49,6 @@ export function jobIdOf(key: string): string {
   return /^[\w.-]{1,200}$/.test(key) ? `im-${key}` : `im-sha256-${createHash('sha256').update(key).digest('hex')}`;
 }
 
-function checkNames(what: string, options: object, valid: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (!valid.includes(key))
-      throw new TypeError(
-        `im-callbacks: ${what}: unknown option ${JSON.stringify(key)}; the options are ${valid.join(', ')}`,
-      );
-  }
-}
-
 /**
  * The receiver's `handoff`: each after-callback (and unknown command) becomes a job of `queue`,
  * named by its command, whose id is the event's de-duplication key, so a duplicate is a no-op on
@@ -66,7 +58,12 @@ function checkNames(what: string, options: object, valid: readonly string[]): vo
 export function bullmqHandoff(queue: Queue, options: BullmqHandoffOptions = {}): Handoff {
   if (typeof (queue as Partial<Queue> | null)?.add !== 'function')
     throw new TypeError('im-callbacks: bullmqHandoff needs a BullMQ Queue');
-  checkNames('bullmqHandoff', options, ['attempts', 'backoff', 'removeOnComplete', 'removeOnFail']);
+  checkOptionNames(
+    options,
+    ['attempts', 'backoff', 'removeOnComplete', 'removeOnFail'],
+    '',
+    'im-callbacks: bullmqHandoff',
+  );
   const jobOptions: JobsOptions = { ...HANDOFF_DEFAULTS, ...options };
   if (!Number.isInteger(jobOptions.attempts) || (jobOptions.attempts as number) < 1)
     throw new TypeError('im-callbacks: bullmqHandoff attempts must be a positive integer');
@@ -173,7 +170,7 @@ const IN_FLIGHT = '';
 export function redisDedupeStore(redis: DedupeRedis, options: { prefix?: string } = {}): DedupeStore {
   if (typeof redis?.set !== 'function' || typeof redis.get !== 'function')
     throw new TypeError('im-callbacks: redisDedupeStore needs a Redis client (ioredis)');
-  checkNames('redisDedupeStore', options, ['prefix']);
+  checkOptionNames(options, ['prefix'], '', 'im-callbacks: redisDedupeStore');
   const prefix = options.prefix ?? 'im-callbacks:dedupe:';
   return {
     async claim(key, pendingTtl): Promise<DedupeRecord | undefined> {

@@ -26,3 +26,4 @@ export { computeSign } from './pipeline/sign.js';
 export { hasCallbackCommand, queryOf } from './pipeline/url.js';
 export { CallbackReceiver, isReceiver } from './receiver.js';
 export { attachHandlers } from './registration.js';
+export { rowStatus, STATUS_TABLE, type StatusRow } from './statuses.js';

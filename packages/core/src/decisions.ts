@@ -76,9 +76,9 @@ export function allow(changes?: MessageChanges): AllowDecision | ModifyDecision 
 }
 
 /**
- * Refuse the action. `code`: 1 (default) or an app code in the command's range (C2C send
- * 120001–130000, group callbacks 10100–10200, friend callbacks 38000–39000); `info` is passed to
- * the client where Tencent does so.
+ * Refuse the action. `code`: 1 (default) or an app code in the command's range (each command's
+ * `rejectCodes` in the catalogue; the README's command table lists them); `info` is passed to the
+ * client where Tencent does so.
  */
 export function reject(code?: number, info?: string): RejectDecision;
 export function reject(options: { code?: number; info?: string }): RejectDecision;

@@ -81,14 +81,15 @@ const everyOptionListed: MissingOption extends never ? true : never = true;
 void everyOptionListed;
 
 /**
- * Refuses an option nobody takes (`tokn`), naming the ones that exist: `valid` lists the receiver's
- * and the adapter's own (`path`...).
+ * Refuses an option nobody takes (`tokn`), naming the ones that exist: the one check of option
+ * names for every package (the receiver's and an adapter's own, `bullmqHandoff`'s, the
+ * OpenTelemetry instrumentation's). `prefix` names a nested option (`dedupe.`), `owner` who speaks.
  */
-export function checkOptionNames(options: object, valid: readonly string[], prefix = ''): void {
+export function checkOptionNames(options: object, valid: readonly string[], prefix = '', owner = 'im-callbacks'): void {
   for (const key of Object.keys(options)) {
     if (!valid.includes(key)) {
-      fail(
-        `unknown option ${JSON.stringify(prefix + key)}; the options are ${valid.map((name) => prefix + name).join(', ')}`,
+      throw new TypeError(
+        `${owner}: unknown option ${JSON.stringify(prefix + key)}; the options are ${valid.map((name) => prefix + name).join(', ')}`,
       );
     }
   }

@@ -7,6 +7,7 @@
  */
 import * as diagnostics from 'node:diagnostics_channel';
 import { CALLBACK_CHANNEL, type CallbackTraceContext, isKnownCommand } from '@im-callbacks/core';
+import { checkOptionNames } from '@im-callbacks/core/adapter';
 import {
   type Attributes,
   type Counter,
@@ -148,10 +149,7 @@ function checkOptions(options: unknown): asserts options is ImCallbacksInstrumen
   };
   if (typeof options !== 'object' || options === null) fail('options must be an object');
   const given = options as Record<string, unknown>;
-  for (const key of Object.keys(given)) {
-    if (!OPTION_NAMES.includes(key))
-      fail(`unknown option ${JSON.stringify(key)}; the options are ${OPTION_NAMES.join(', ')}`);
-  }
+  checkOptionNames(given, OPTION_NAMES, '', '@im-callbacks/opentelemetry');
   const provider = (name: string, method: string) => {
     const value = given[name] as Record<string, unknown> | undefined;
     if (value !== undefined && typeof value?.[method] !== 'function')

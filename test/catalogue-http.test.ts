@@ -18,12 +18,12 @@ import {
   reject,
   silentLogger,
 } from '@im-callbacks/express';
+import { requiredOnly } from '@im-callbacks/test-helpers';
 import { buildRequest, samples, sampleVariants } from '@im-callbacks/testing';
 import express4 from 'express4';
 import express5 from 'express5';
 import request from 'supertest';
 import * as v from 'valibot';
-import { requiredOnly } from '../packages/core/test/required-fields';
 
 const SDK_APP_ID = 1400187352;
 const OK = { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 };

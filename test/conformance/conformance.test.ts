@@ -15,6 +15,7 @@ import {
   reject,
   SignatureError,
 } from '@im-callbacks/core';
+import { rawRequest } from '@im-callbacks/test-helpers';
 import {
   buildRequest,
   jsonFromDocExample,
@@ -25,7 +26,6 @@ import {
   sign,
 } from '@im-callbacks/testing';
 import request from 'supertest';
-import { rawRequest } from '../raw-request';
 import { AFTER, APP, appsOf, BEFORE, OK } from './apps';
 import type { RunningTarget } from './target';
 import { targets } from './targets';

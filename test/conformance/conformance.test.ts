@@ -595,6 +595,7 @@ describe.each(targets)('$name', (target) => {
       const res = await post(app, { command: BEFORE, payload: body, token: TOKEN });
       expect(res.status).toBe(200);
       expect(res.text).toBe(wire);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
       expect(app.errors).toEqual([]);
     });
 
@@ -668,6 +669,7 @@ describe.each(targets)('$name', (target) => {
       'application/json; charset=utf-8',
       'text/plain',
       'application/octet-stream',
+      'application/x-www-form-urlencoded',
     ];
     test.each(upstreams)('upstream %s: every Content-Type (and none) is delivered', async (upstream) => {
       const app = await start({ upstream, token: TOKEN });

@@ -13,6 +13,7 @@ module.exports = {
   moduleNameMapper: {
     '^@im-callbacks/example-shared$': '<rootDir>/examples/shared/src/index.mjs',
     '^@im-callbacks/core/(adapter|catalogue)$': '<rootDir>/packages/core/src/$1.ts',
+    '^@im-callbacks/test-helpers/samples$': '<rootDir>/packages/test-helpers/src/samples.ts',
     '^@im-callbacks/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -9,12 +9,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { imCallbacks as expressCallbacks } from '@im-callbacks/express';
 import { imCallbacks as koaCallbacks, silentLogger } from '@im-callbacks/koa';
+import { rawRequest } from '@im-callbacks/test-helpers';
 import { buildRequest, sample } from '@im-callbacks/testing';
 import express4 from 'express4';
 import express5 from 'express5';
 import Koa2 from 'koa2';
 import Koa3 from 'koa3';
-import { rawRequest } from './raw-request';
 
 const APP = 1400000000;
 const AFTER = 'Group.CallbackAfterSendMsg';

@@ -15,6 +15,7 @@ import {
   reject,
   SignatureError,
 } from '@im-callbacks/core';
+import { rawRequest } from '@im-callbacks/test-helpers';
 import {
   buildRequest,
   jsonFromDocExample,
@@ -25,7 +26,6 @@ import {
   sign,
 } from '@im-callbacks/testing';
 import request from 'supertest';
-import { rawRequest } from '../raw-request';
 import { AFTER, APP, appsOf, BEFORE, OK } from './apps';
 import type { RunningTarget } from './target';
 import { targets } from './targets';
@@ -595,6 +595,7 @@ describe.each(targets)('$name', (target) => {
       const res = await post(app, { command: BEFORE, payload: body, token: TOKEN });
       expect(res.status).toBe(200);
       expect(res.text).toBe(wire);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
       expect(app.errors).toEqual([]);
     });
 
@@ -668,6 +669,7 @@ describe.each(targets)('$name', (target) => {
       'application/json; charset=utf-8',
       'text/plain',
       'application/octet-stream',
+      'application/x-www-form-urlencoded',
     ];
     test.each(upstreams)('upstream %s: every Content-Type (and none) is delivered', async (upstream) => {
       const app = await start({ upstream, token: TOKEN });

@@ -3,19 +3,10 @@
  * major (the conformance targets): after-callbacks acknowledged once handed off and not run here,
  * a failed or late handoff answered 503, before-callbacks never handed off, and a re-sent callback
  * answered like its first copy without running again (in flight or answered; a 5xx first copy
- * frees it). The same with Redis and BullMQ: packages/bullmq/test/redis.test.ts.
+ * frees it). The same with Redis and BullMQ: packages/bullmq/test/redis.test.ts. Without HTTP:
+ * packages/core/test/delivery.test.ts and dedupe.test.ts.
  */
-import {
-  createReceiver,
-  type DedupeStore,
-  dedupeKey,
-  type HandedOffEvent,
-  type ImCallbackError,
-  type Logger,
-  memoryDedupeStore,
-  reject,
-  silentLogger,
-} from '@im-callbacks/core';
+import { dedupeKey, type HandedOffEvent, reject } from '@im-callbacks/core';
 import { buildRequest, sample } from '@im-callbacks/testing';
 import request from 'supertest';
 import { AFTER, APP, appsOf, BEFORE, OK } from './apps';
@@ -151,121 +142,5 @@ describe.each(targets)('$name: handoff and dedupe', (target) => {
     expect(runs).toBe(3);
     expect((await post(app, AFTER, flaky)).text).toBe(OK);
     expect(runs).toBe(3);
-  });
-});
-
-describe('handoff and dedupe without HTTP', () => {
-  const recordingLogger = () => {
-    const lines: string[] = [];
-    const log = (line: string) => lines.push(line);
-    const logger: Logger = { debug: (m) => log(`debug ${m}`), info: log, warn: log, error: log };
-    return { lines, logger };
-  };
-
-  test('the options are checked up front', () => {
-    expect(() => createReceiver({ sdkAppId: APP, handoff: {} as never })).toThrow(
-      /option handoff must be an object with an enqueue\(event\) method/,
-    );
-    expect(() => createReceiver({ sdkAppId: APP, dedupe: { ttl: 1000, tll: 5 } as never })).toThrow(
-      /unknown option "dedupe.tll"; the options are dedupe.ttl, dedupe.store/,
-    );
-    expect(() => createReceiver({ sdkAppId: APP, dedupe: {} as never })).toThrow(/option dedupe.ttl is required/);
-    expect(() => createReceiver({ sdkAppId: APP, dedupe: { ttl: -1 } })).toThrow(
-      /option dedupe.ttl must be a positive number/,
-    );
-    expect(() => createReceiver({ sdkAppId: APP, dedupe: { ttl: 1, store: { claim() {} } as never } })).toThrow(
-      /dedupe.store must have claim, complete and release/,
-    );
-    expect(() => memoryDedupeStore({ max: 0 })).toThrow(/max must be a positive integer/);
-  });
-
-  test('a duplicate is logged at debug level; with neither option nothing is de-duplicated', async () => {
-    const { lines, logger } = recordingLogger();
-    const receiver = createReceiver({ sdkAppId: APP, logger, dedupe: { ttl: 60_000 } });
-    const built = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP, extraQuery: { RequestID: 'r-9' } });
-    await receiver.handle({ query: built.query, body: built.body });
-    await receiver.handle({ query: built.query, body: built.body });
-    expect(lines.filter((line) => line.startsWith('debug duplicate'))).toEqual([
-      `debug duplicate ${AFTER} r-9: answered as the first copy was, not dispatched`,
-    ]);
-    const plain = createReceiver({ sdkAppId: APP, logger: silentLogger });
-    let ran = 0;
-    plain.on(AFTER, () => {
-      ran++;
-    });
-    await plain.handle({ query: built.query, body: built.body });
-    await plain.handle({ query: built.query, body: built.body });
-    expect(ran).toBe(2);
-  });
-
-  test('a store that fails: after-callbacks 503 DEDUPE_FAILED; before-callbacks decided anyway (200)', async () => {
-    const broken: DedupeStore = {
-      claim: () => Promise.reject(new Error('store down')),
-      complete: () => {},
-      release: () => {},
-    };
-    const receiver = createReceiver({ sdkAppId: APP, logger: silentLogger, dedupe: { ttl: 1000, store: broken } });
-    const errors: ImCallbackError[] = [];
-    receiver.onError((error) => errors.push(error));
-    receiver.on(BEFORE, () => reject(10100, 'no'));
-    const after = await receiver.dispatch(AFTER, sample(AFTER));
-    expect(after.status).toBe(503);
-    const before = await receiver.dispatch(BEFORE, sample(BEFORE));
-    expect(JSON.parse(before.body)).toEqual({ ActionStatus: 'OK', ErrorInfo: 'no', ErrorCode: 10100 });
-    expect(errors.map((error) => [error.code, error.status])).toEqual([
-      ['DEDUPE_FAILED', 503],
-      ['DEDUPE_FAILED', 200],
-    ]);
-  });
-
-  test('a duplicate whose first copy is still in flight at the deadline: after-callbacks 503 DUPLICATE_IN_FLIGHT, before-callbacks the fallback', async () => {
-    const stuck: DedupeStore = { claim: () => ({}), complete: () => {}, release: () => {} };
-    const receiver = createReceiver({
-      sdkAppId: APP,
-      logger: silentLogger,
-      deadline: 100,
-      dedupe: { ttl: 1000, store: stuck },
-    });
-    const errors: ImCallbackError[] = [];
-    receiver.onError((error) => errors.push(error));
-    let ran = 0;
-    receiver.on(BEFORE, () => {
-      ran++;
-      return reject(10100, 'no');
-    });
-    const started = Date.now();
-    const after = await receiver.dispatch(AFTER, sample(AFTER));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(80);
-    expect(after.status).toBe(503);
-    expect((await receiver.dispatch(BEFORE, sample(BEFORE))).body).toBe(OK);
-    expect(ran).toBe(0);
-    expect(errors.map((error) => [error.code, error.status])).toEqual([
-      ['DUPLICATE_IN_FLIGHT', 503],
-      ['DUPLICATE_IN_FLIGHT', 200],
-    ]);
-  });
-
-  test('dispatch({ wait: true }) waits for every handler past the deadline and answers 500 when one fails (queue workers)', async () => {
-    const receiver = createReceiver({ sdkAppId: APP, logger: silentLogger, deadline: 50 });
-    receiver.on(AFTER, async () => {
-      await sleep(120);
-      throw new Error('late failure');
-    });
-    expect((await receiver.dispatch(AFTER, sample(AFTER))).status).toBe(200);
-    expect((await receiver.dispatch(AFTER, sample(AFTER), { wait: true })).status).toBe(500);
-  });
-
-  test('the memory store forgets the least recently used key first, and keys past their TTL', () => {
-    let now = 0;
-    const store = memoryDedupeStore({ max: 2, now: () => now });
-    const answer = { status: 200, body: OK };
-    expect(store.claim('a', 100)).toBeUndefined();
-    store.complete('a', answer, 1000);
-    expect(store.claim('b', 100)).toBeUndefined();
-    expect(store.claim('a', 100)).toEqual({ answer });
-    expect(store.claim('c', 100)).toBeUndefined(); // drops b, the least recently used
-    expect(store.claim('b', 100)).toBeUndefined();
-    now = 2000;
-    expect(store.claim('a', 100)).toBeUndefined();
   });
 });

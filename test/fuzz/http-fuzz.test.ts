@@ -11,10 +11,10 @@
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { ImCallbackError, silentLogger } from '@im-callbacks/core';
+import { post } from '@im-callbacks/test-helpers';
 import fc from 'fast-check';
 import type { RunningTarget, Target, TargetOptions } from '../conformance/target';
 import { targets } from '../conformance/targets';
-import { post } from '../hostile/raw-http';
 import {
   type CallbackCase,
   callbackCase,

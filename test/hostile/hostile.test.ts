@@ -20,10 +20,10 @@ import {
   reject,
   silentLogger,
 } from '@im-callbacks/core';
+import { type FloodResult, flood, portOf, post, ServerSockets, slowBody, stall } from '@im-callbacks/test-helpers';
 import { buildRequest, sample } from '@im-callbacks/testing';
 import type { RunningTarget, Target, TargetOptions } from '../conformance/target';
 import { targets } from '../conformance/targets';
-import { type FloodResult, flood, portOf, post, ServerSockets, slowBody, stall } from './raw-http';
 
 const APP = 1400000000;
 const TOKEN = 'hostile-token';

@@ -9,9 +9,9 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { freePort, start, stopAll, waitForPort } from '@im-callbacks/test-helpers';
 import { sample, send } from '@im-callbacks/testing';
 import ts from 'typescript';
-import { freePort, start, stopAll, waitForPort } from '../runtimes/processes';
 
 const ROOT = resolve(__dirname, '../..');
 const OUT = join(__dirname, '.generated');

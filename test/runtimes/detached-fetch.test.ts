@@ -10,8 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createReceiver, reject, silentLogger } from '@im-callbacks/core';
+import { freePort, type Running, start, stopAll, waitForOutput, waitForPort } from '@im-callbacks/test-helpers';
 import { buildRequest, sample, send } from '@im-callbacks/testing';
-import { freePort, type Running, start, stopAll, waitForOutput, waitForPort } from './processes';
 
 const ROOT = resolve(__dirname, '../..');
 const FIXTURES = join(__dirname, 'fixtures');

@@ -6,8 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { freePort, start, stopAll, waitForOutput, waitForPort } from '@im-callbacks/test-helpers';
 import { sample, send } from '@im-callbacks/testing';
-import { freePort, start, stopAll, waitForOutput, waitForPort } from '../../../test/runtimes/processes.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const SERVER = join(__dirname, '../src/server.mjs');

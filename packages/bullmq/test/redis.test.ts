@@ -5,10 +5,10 @@
  * Redis (the worker counts each run of a handler there).
  */
 import { join, resolve } from 'node:path';
+import { freePort, type Running, start, stopAll, waitForOutput } from '@im-callbacks/test-helpers';
 import { sample, send } from '@im-callbacks/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { freePort, type Running, start, stopAll, waitForOutput } from '../../../test/runtimes/processes.js';
 import { describeWithRedis, type RedisServer, startRedis } from './redis.js';
 
 const ROOT = resolve(__dirname, '../../..');

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, type Running, start, waitForPort } from '../../../test/runtimes/processes.js';
+import { freePort, type Running, start, waitForPort } from '@im-callbacks/test-helpers';
 
 export const REDIS_MISSING =
   'redis-server is not installed: `apt-get install -y redis-server` (Debian/Ubuntu; .ci/run does this), ' +

@@ -17,10 +17,11 @@ import {
   reject,
   silentLogger,
 } from '@im-callbacks/core';
-import { buildRequest, samples } from '@im-callbacks/testing';
+import { samples } from '@im-callbacks/test-helpers';
 import * as v from 'valibot';
 import { catalogue } from '../src/catalogue/index.js';
 import { decisionInputs, InvalidDecision, replyFor } from '../src/pipeline/reply.js';
+import { request as buildRequestOf } from './fixtures.js';
 
 const OK = '{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}';
 
@@ -193,7 +194,7 @@ describe('a decision the command does not take, at runtime', () => {
         const receiver = createReceiver({ sdkAppId: 1400000000, logger: silentLogger, fallback });
         receiver.on(command, () => reject(99) as never);
         receiver.onError((error) => errors.push(error));
-        const request = buildRequest(command, samples[command], { sdkAppId: 1400000000 });
+        const request = buildRequestOf(command, samples[command], { sdkAppId: 1400000000 });
         const response = await receiver.handle({ query: request.query, body: request.body });
         expect(response.status).toBe(200);
         expect(response.body).toBe(reply(command, fallback === 'reject' ? reject() : allow()));

@@ -5,10 +5,9 @@
  * rule in fields.ts and the README's leniency section agree again.
  */
 import { type CommandName, commandList } from '@im-callbacks/core';
-import { samples } from '@im-callbacks/testing';
+import { requiredKeys, requiredOnly, requiredPaths, samples, without } from '@im-callbacks/test-helpers';
 import * as v from 'valibot';
 import { catalogue } from '../src/catalogue/index.js';
-import { requiredKeys, requiredOnly, requiredPaths, without } from './required-fields.js';
 
 /** Every command's required top-level fields. */
 const REQUIRED: { readonly [C in CommandName]: readonly string[] } = {

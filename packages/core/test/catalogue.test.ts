@@ -7,10 +7,11 @@ import {
   type Payload,
   silentLogger,
 } from '@im-callbacks/core';
-import { buildRequest, sample, samples, sampleVariants } from '@im-callbacks/testing';
+import { sample, samples, sampleVariants } from '@im-callbacks/test-helpers';
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { catalogue, commandSpec } from '../src/catalogue/index.js';
+import { request as buildRequestOf } from './fixtures.js';
 
 function parse<C extends CommandName>(command: C, body: unknown): Payload<C> {
   const result = v.safeParse(catalogue[command].schema, body);
@@ -292,7 +293,7 @@ describe('every command through the pipeline, fuzzed', () => {
         const payload = sample(command) as Record<string, unknown>;
         const keys = Object.keys(payload).filter((key) => key !== 'CallbackCommand');
         if (keys.length > 0) payload[keys[index % keys.length] as string] = value;
-        const built = buildRequest(command, payload, { sdkAppId: APP });
+        const built = buildRequestOf(command, payload, { sdkAppId: APP });
         errors.length = 0;
         const response = await receiver.handle({ query: built.query, body: built.body });
         expect([200, 400]).toContain(response.status);

@@ -3,7 +3,7 @@
  * accepts the body and its output equals the body; whenever it says FAIL, valibot refuses it. Over
  * every sample and documented variant, and fuzzed mutations of them.
  */
-import { sample, samples, sampleVariants } from '@im-callbacks/testing';
+import { sample, samples, sampleVariants } from '@im-callbacks/test-helpers';
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { catalogue, commandList } from '../src/catalogue/index.js';

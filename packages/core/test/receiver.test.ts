@@ -1,19 +1,10 @@
 /** The receiver without any HTTP: logging, reporting, and the Web-standard handler's own rows. */
 import { PassThrough, Readable } from 'node:stream';
-import { createReceiver, type ImCallbackError, type Logger } from '@im-callbacks/core';
+import { createReceiver, type ImCallbackError, memoryDedupeStore, silentLogger } from '@im-callbacks/core';
 import { computeSign } from '../src/pipeline/sign.js';
-import { AFTER, APP, request as buildRequestOf, groupMessage } from './fixtures.js';
+import { AFTER, APP, request as buildRequestOf, groupMessage, recordingLogger } from './fixtures.js';
 
-function recordingLogger() {
-  const lines: [keyof Logger, string][] = [];
-  const logger: Logger = {
-    debug: (m) => lines.push(['debug', m]),
-    info: (m) => lines.push(['info', m]),
-    warn: (m) => lines.push(['warn', m]),
-    error: (m) => lines.push(['error', m]),
-  };
-  return { lines, logger };
-}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('logging', () => {
   test('no token: works, and warns exactly once', async () => {
@@ -51,50 +42,6 @@ describe('logging', () => {
       expect(line).not.toContain(sign);
       expect(line).not.toMatch(/\n\s+at /);
     }
-  });
-
-  test('with onError handlers, errors go there (debug line only); a failing onError handler is logged, not thrown', async () => {
-    const { lines, logger } = recordingLogger();
-    const receiver = createReceiver({ sdkAppId: APP, logger });
-    const seen: ImCallbackError[] = [];
-    receiver.onError((error) => {
-      seen.push(error);
-    });
-    receiver.onError(() => {
-      throw new Error('reporter down');
-    });
-    receiver.onError(async () => {
-      throw new Error('async reporter down');
-    });
-    const response = await receiver.handle({ query: 'SdkAppid=1', body: '{}' });
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(response.status).toBe(403);
-    expect(seen.map((e) => e.code)).toEqual(['SDKAPPID_MISMATCH']);
-    expect(lines.filter(([level]) => level !== 'warn')).toEqual([
-      ['debug', 'SDKAPPID_MISMATCH -: SdkAppid is not this app'],
-      ['error', 'onError handler failed: reporter down'],
-      ['error', 'onError handler failed: async reporter down'],
-    ]);
-  });
-});
-
-describe('registration', () => {
-  const receiver = createReceiver({ sdkAppId: APP, logger: recordingLogger().logger });
-  test('on() refuses a command the catalogue does not know, and non-functions', () => {
-    expect(() => receiver.on('Group.CallbackNope' as never, (() => undefined) as never)).toThrow(
-      /unknown command "Group.CallbackNope"; use onAny/,
-    );
-    expect(() => receiver.on(AFTER, 'x' as never)).toThrow(/handler must be a function/);
-    expect(() => receiver.onAny(undefined as never)).toThrow(TypeError);
-    expect(() => receiver.onError(5 as never)).toThrow(TypeError);
-  });
-  test('registration methods chain', () => {
-    expect(
-      receiver
-        .on(AFTER, () => undefined)
-        .onAny(() => undefined)
-        .onError(() => undefined),
-    ).toBe(receiver);
   });
 });
 
@@ -227,5 +174,35 @@ describe('fetch()', () => {
     const url = `https://example.com/im?tenant=a&SdkAppid=1400000000&CallbackCommand=${AFTER}&RequestTime=${time}&Sign=${computeSign('tok', time)}#x`;
     const response = await receiver.fetch(new Request(url, { method: 'POST', body: JSON.stringify(groupMessage()) }));
     expect(response.status).toBe(200);
+  });
+});
+
+// Moved from test/conformance/scale-out.test.ts ('handoff and dedupe without HTTP').
+describe('the handoff and dedupe options', () => {
+  test('the options are checked up front', () => {
+    expect(() => createReceiver({ sdkAppId: APP, handoff: {} as never })).toThrow(
+      /option handoff must be an object with an enqueue\(event\) method/,
+    );
+    expect(() => createReceiver({ sdkAppId: APP, dedupe: { ttl: 1000, tll: 5 } as never })).toThrow(
+      /unknown option "dedupe.tll"; the options are dedupe.ttl, dedupe.store/,
+    );
+    expect(() => createReceiver({ sdkAppId: APP, dedupe: {} as never })).toThrow(/option dedupe.ttl is required/);
+    expect(() => createReceiver({ sdkAppId: APP, dedupe: { ttl: -1 } })).toThrow(
+      /option dedupe.ttl must be a positive number/,
+    );
+    expect(() => createReceiver({ sdkAppId: APP, dedupe: { ttl: 1, store: { claim() {} } as never } })).toThrow(
+      /dedupe.store must have claim, complete and release/,
+    );
+    expect(() => memoryDedupeStore({ max: 0 })).toThrow(/max must be a positive integer/);
+  });
+
+  test('dispatch({ wait: true }) waits for every handler past the deadline and answers 500 when one fails (queue workers)', async () => {
+    const receiver = createReceiver({ sdkAppId: APP, logger: silentLogger, deadline: 50 });
+    receiver.on(AFTER, async () => {
+      await sleep(120);
+      throw new Error('late failure');
+    });
+    expect((await receiver.dispatch(AFTER, groupMessage())).status).toBe(200);
+    expect((await receiver.dispatch(AFTER, groupMessage(), { wait: true })).status).toBe(500);
   });
 });

@@ -1,5 +1,5 @@
 import type { CallbackReceiver, CallbackResponse, CommandName, DispatchContext } from '@im-callbacks/core';
-import type { SampleOf } from './samples/types.js';
+import type { SampleOf } from './samples.js';
 
 /** What `invoke` delivers to: a core receiver, or an adapter's object carrying one (Express, Koa middleware). */
 export type Invokable = Pick<CallbackReceiver, 'dispatch'> | { readonly receiver: Pick<CallbackReceiver, 'dispatch'> };

@@ -14,13 +14,14 @@ import {
   type ExceptionFilter,
   type ExecutionContext,
   HttpException,
+  Inject,
   type INestApplication,
   Injectable,
   type NestInterceptor,
   type PipeTransform,
   SetMetadata,
 } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE, type Reflector } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE, Reflector } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -45,7 +46,8 @@ export const Public = () => SetMetadata(PUBLIC, true);
 /** A global guard as apps have them: everything needs a user, and there is none. */
 @Injectable()
 export class DenyAllGuard {
-  constructor(private readonly reflector: Reflector) {}
+  // @Inject: the lint turns imports used only as types into `import type`, which erases the metadata.
+  constructor(@Inject(Reflector) private readonly reflector: Reflector) {}
   canActivate(context: ExecutionContext): boolean {
     return this.reflector.get<boolean>(PUBLIC, context.getHandler()) === true;
   }

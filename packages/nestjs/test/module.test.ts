@@ -23,7 +23,7 @@ import { All, Controller, Inject, Injectable, Module, Scope, VersioningType } fr
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { REQUEST } from '@nestjs/core';
 import request from 'supertest';
-import { hostileGlobals, type Platform, Public, type RunningNestApp, startNestApp } from './nest-app';
+import { hostileGlobals, type Platform, Public, type RunningNestApp, startNestApp } from './nest-app.js';
 
 const APP = 1400000000;
 const TOKEN = 'nest-token';

@@ -1,5 +1,5 @@
 /** Each jest project loads the NestJS major it names (jest.config.cjs maps @nestjs/* per project). */
-import { nestMajor } from './nest-app';
+import { nestMajor } from './nest-app.js';
 
 declare const IM_NEST_MAJOR: number;
 

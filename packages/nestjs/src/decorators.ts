@@ -25,27 +25,36 @@ export type HandlerMark =
   | { readonly kind: 'any' }
   | { readonly kind: 'error' };
 
-/** A method decorator that only fits methods of type `M`. */
-export type TypedMethodDecorator<M> = <T extends M>(
-  target: object,
-  propertyKey: string | symbol,
-  descriptor: TypedPropertyDescriptor<T>,
-) => void;
+/**
+ * A method decorator that only fits methods of type `M`: TypeScript's legacy decorators
+ * (`experimentalDecorators`, what Nest apps compile with) and standard ones (what esbuild and tsx
+ * compile a file to when no tsconfig sets `experimentalDecorators`).
+ */
+export interface TypedMethodDecorator<M> {
+  <T extends M>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): void;
+  <T extends M>(method: T, context: ClassMethodDecoratorContext): void;
+}
+
+type Context = { kind?: unknown; static?: unknown; name?: unknown };
 
 function mark<M>(entry: HandlerMark, decorator: string): TypedMethodDecorator<M> {
-  return (target, propertyKey, descriptor) => {
-    const method = descriptor.value;
-    if (typeof method !== 'function') {
-      throw new TypeError(`im-callbacks: @${decorator} goes on a method, not on ${String(propertyKey)}`);
+  return ((target: unknown, key: unknown, descriptor?: PropertyDescriptor) => {
+    // Standard decorators: (method, context); legacy ones: (prototype or class, key, descriptor).
+    const standard = descriptor === undefined && typeof key === 'object' && key !== null;
+    const context = (standard ? key : {}) as Context;
+    const method = standard ? target : descriptor?.value;
+    const name = String(standard ? context.name : key);
+    if (typeof method !== 'function' || (standard && context.kind !== 'method')) {
+      throw new TypeError(`im-callbacks: @${decorator} goes on a method, not on ${name}`);
     }
-    if (typeof target === 'function') {
+    if (standard ? context.static === true : typeof target === 'function') {
       throw new TypeError(
-        `im-callbacks: @${decorator} goes on an instance method of a provider, not on the static ${String(propertyKey)}`,
+        `im-callbacks: @${decorator} goes on an instance method of a provider, not on the static ${name}`,
       );
     }
     const marks = (Reflect.getOwnMetadata(HANDLER_METADATA, method) as HandlerMark[] | undefined) ?? [];
     Reflect.defineMetadata(HANDLER_METADATA, [...marks, entry], method);
-  };
+  }) as TypedMethodDecorator<M>;
 }
 
 /**

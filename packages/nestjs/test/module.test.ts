@@ -9,6 +9,7 @@ import {
   type CallbackEvent,
   type CallbackReceiver,
   discard,
+  HANDLER_METADATA,
   type ImCallbackError,
   ImCallbacksModule,
   ImCallbacksService,
@@ -369,4 +370,17 @@ test('a decorator on something that is not a handler method is refused when the 
     return Wrong;
   }).toThrow(/instance method/);
   expect(() => OnImCallback([] as never)).toThrow(/needs a command/);
+});
+
+test('standard (TC39) decorators mark the method too (esbuild/tsx without experimentalDecorators)', () => {
+  const method = function handle() {};
+  const context = (overrides: object) => ({ kind: 'method', name: 'handle', static: false, ...overrides }) as never;
+  OnImCallback(AFTER)(method, context({}));
+  OnImCallbackError()(method, context({}));
+  expect(Reflect.getOwnMetadata(HANDLER_METADATA, method)).toEqual([
+    { kind: 'command', commands: [AFTER] },
+    { kind: 'error' },
+  ]);
+  expect(() => OnAnyImCallback()(method, context({ static: true }))).toThrow(/static handle/);
+  expect(() => OnAnyImCallback()(method, context({ kind: 'getter' }))).toThrow(/goes on a method/);
 });

@@ -86,30 +86,30 @@ export class HealthController {
 }
 
 @Module({})
-export class AppModule {
-  /** The app for these settings (a real app would read them from the environment: ConfigModule.forRoot()). */
-  static with({ sdkAppId, token, log = console.log }: AppSettings): DynamicModule {
-    return {
-      module: AppModule,
-      imports: [
-        ConfigModule.forRoot({
-          ignoreEnvFile: true,
-          load: [() => ({ IM_SDKAPPID: String(sdkAppId), IM_CALLBACK_TOKEN: token })],
+export class AppModule {}
+
+/** The app for these settings (a real app would read them from the environment: ConfigModule.forRoot()). */
+export function appModule({ sdkAppId, token, log = console.log }: AppSettings): DynamicModule {
+  return {
+    module: AppModule,
+    imports: [
+      ConfigModule.forRoot({
+        ignoreEnvFile: true,
+        load: [() => ({ IM_SDKAPPID: String(sdkAppId), IM_CALLBACK_TOKEN: token })],
+      }),
+      ImCallbacksModule.forRootAsync({
+        imports: [ConfigModule],
+        inject: [ConfigService],
+        useFactory: (config: ConfigService) => ({
+          sdkAppId: config.getOrThrow<string>('IM_SDKAPPID'),
+          token: config.get<string>('IM_CALLBACK_TOKEN'),
+          path: '/im/callback',
         }),
-        ImCallbacksModule.forRootAsync({
-          imports: [ConfigModule],
-          inject: [ConfigService],
-          useFactory: (config: ConfigService) => ({
-            sdkAppId: config.getOrThrow<string>('IM_SDKAPPID'),
-            token: config.get<string>('IM_CALLBACK_TOKEN'),
-            path: '/im/callback',
-          }),
-        }),
-      ],
-      controllers: [HealthController],
-      providers: [ModerationService, ModerationHandlers, { provide: LOG, useValue: log }],
-    };
-  }
+      }),
+    ],
+    controllers: [HealthController],
+    providers: [ModerationService, ModerationHandlers, { provide: LOG, useValue: log }],
+  };
 }
 
 export interface AppSettings {
@@ -124,7 +124,7 @@ export async function start({
   host = '127.0.0.1',
   ...settings
 }: AppSettings & { port?: number; host?: string }) {
-  const app = await NestFactory.create(AppModule.with(settings), { logger: false });
+  const app = await NestFactory.create(appModule(settings), { logger: false });
   app.enableShutdownHooks();
   await app.listen(port, host);
   const { port: actual } = app.getHttpServer().address() as { port: number };

@@ -1,10 +1,12 @@
 /**
  * NestJS (the major jest maps @nestjs/* to: 12 in the main project, 11 in the "NestJS 11" one) on
- * the Express and Fastify platforms: ImCallbacksModule in an app with a global prefix (`api`),
- * URI versioning, and a deny-all global guard, an interceptor, a pipe and an exception filter
- * (none of which may change a callback's answer); `/api/other` is the app's own public route.
+ * the Express and Fastify platforms: ImCallbacksModule in an app with URI versioning and a deny-all
+ * global guard, an interceptor, a pipe and an exception filter
+ * (none of which may change a callback's answer); `/other` is the app's own public route. No global
+ * prefix here: the hostile suite (test/hostile) posts to `/im/callback` on every target's port; the
+ * prefix is covered by packages/nestjs/test/module.test.ts.
  * Upstream body parsers are Nest's: 'none' turns it off, 'json' is Nest's default, 'raw' is
- * `rawBody: true`, 'text' adds `useBodyParser('text')`. On Fastify, a catch-all parser lets `/api/other`
+ * `rawBody: true`, 'text' adds `useBodyParser('text')`. On Fastify, a catch-all parser lets `/other`
  * take any body (the callback route keeps its own parser).
  */
 import { ImCallbacksModule, ImCallbacksService } from '@im-callbacks/nestjs';
@@ -38,7 +40,6 @@ function nestTarget(platform: Platform): Target {
         platform,
         bodyParser: upstream === 'none' ? 'off' : upstream === 'raw' ? 'raw' : 'on',
         configure(nest) {
-          nest.setGlobalPrefix('api');
           nest.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
           // The other route takes any body, as the contract asks (Fastify refuses unknown types with 415).
           if (platform === 'fastify' && upstream !== 'raw') {
@@ -53,7 +54,7 @@ function nestTarget(platform: Platform): Target {
           }
         },
       });
-      return { url: `${base}/api/im/callback`, otherUrl: `${base}/api/other`, im: app.get(ImCallbacksService), close };
+      return { url: `${base}/im/callback`, otherUrl: `${base}/other`, im: app.get(ImCallbacksService), close };
     },
   };
 }

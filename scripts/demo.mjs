@@ -1,4 +1,4 @@
-// The demo: starts one example app (express by default; `pnpm demo koa|fastify|hono|bullmq` or
+// The demo: starts one example app (express by default; `pnpm demo koa|fastify|hono|bullmq|nestjs` or
 // IM_DEMO_FRAMEWORK picks another), fires signed sample callbacks at it the way the IM backend
 // does, prints what each handler saw and each reply, and checks every reply. Exits 0 when all
 // replies are the expected ones. `bullmq` (a web process and a worker on Redis) starts its own
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonFromDocExample, sample, seedAfterSendMsgZh, seedSendMsgExceptionZh, send } from '@im-callbacks/testing';
 
-const FRAMEWORKS = ['express', 'koa', 'fastify', 'hono', 'bullmq'];
+const FRAMEWORKS = ['express', 'koa', 'fastify', 'hono', 'bullmq', 'nestjs'];
 const framework = process.argv[2] ?? process.env.IM_DEMO_FRAMEWORK ?? 'express';
 if (!FRAMEWORKS.includes(framework)) {
   console.error(`Unknown framework "${framework}"; choose one of ${FRAMEWORKS.join(', ')}.`);
@@ -58,7 +58,9 @@ async function startRedis() {
 }
 
 const redis = framework === 'bullmq' ? await startRedis() : undefined;
-const { start } = await import(`../examples/${framework}/src/app.mjs`);
+// The NestJS example is TypeScript (decorators): loaded through tsx, with the root tsconfig.json.
+if (framework === 'nestjs') (await import('tsx/esm/api')).register();
+const { start } = await import(`../examples/${framework}/src/app.${framework === 'nestjs' ? 'ts' : 'mjs'}`);
 const { url, close } = await start({
   sdkAppId: SDKAPPID,
   token: TOKEN,

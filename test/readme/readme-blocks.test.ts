@@ -96,6 +96,7 @@ function linkDependencies(blocks: readonly Block[]): string[] {
 /** What each quick start answers to a spam message about to be sent (a block without such a handler: allow). */
 const SPAM_REPLIES: Record<string, unknown> = {
   'Quick start: Express': { ActionStatus: 'OK', ErrorInfo: 'spam', ErrorCode: 10100 },
+  'Quick start: NestJS': { ActionStatus: 'OK', ErrorInfo: 'spam', ErrorCode: 10100 },
 };
 
 /** What must (or must not) show in a block's output. */
@@ -140,6 +141,7 @@ describe('README code blocks', () => {
         'Quick start: Koa',
         'Quick start: Fastify',
         'Quick start: fetch (Hono, Bun, Deno, workers)',
+        'Quick start: NestJS',
       ]),
     );
   });

@@ -28,7 +28,8 @@ export function moderate(message) {
   return undefined; // allow
 }
 
-function describe(message) {
+/** The message's text, other elements as `[MsgType]` (what the examples log). */
+export function describeMessage(message) {
   return message.MsgBody.map((element) =>
     isMsgElement(element, 'TIMTextElem') ? element.MsgContent.Text : `[${element.MsgType}]`,
   ).join(' ');
@@ -39,13 +40,15 @@ export function registerHandlers(im, log) {
   im.on('Group.CallbackBeforeSendMsg', (event) => {
     const decision = moderate(event.payload);
     const { GroupId, From_Account } = event.payload;
-    log(`before-send  ${GroupId} ${From_Account}: "${describe(event.payload)}" → ${decision?.decision ?? 'allow'}`);
+    log(
+      `before-send  ${GroupId} ${From_Account}: "${describeMessage(event.payload)}" → ${decision?.decision ?? 'allow'}`,
+    );
     return decision;
   });
   im.on('Group.CallbackAfterSendMsg', (event) => {
     const { GroupId, From_Account, MsgSeq, EventTime } = event.payload;
     log(
-      `after-send   ${GroupId} #${MsgSeq} ${From_Account}: "${describe(event.payload)}" at ${new Date(EventTime).toISOString()}`,
+      `after-send   ${GroupId} #${MsgSeq} ${From_Account}: "${describeMessage(event.payload)}" at ${new Date(EventTime).toISOString()}`,
     );
   });
   im.on('Group.CallbackSendMsgException', (event) => {

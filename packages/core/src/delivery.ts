@@ -18,7 +18,11 @@ import { type CallbackResponse, decisionInputs, failureResponse, JSON_HEADERS, O
 import type { Reporter } from './report.js';
 import { settleCall, sleep, TIMED_OUT, within } from './settle.js';
 
-/** How long a claim stands while its copy is in flight: a process that dies mid-callback frees the key then. */
+/**
+ * How long a claim stands while its copy is in flight: a process that dies mid-callback frees the
+ * key then. At least the deadline, whatever `dedupe.ttl` says: the first copy is answered by then,
+ * and a claim that expired earlier would let a duplicate run the handlers a second time.
+ */
 const PENDING_TTL = 10_000;
 /** How often a duplicate asks whether the first copy has been answered. */
 const POLL_MS = 20;
@@ -100,15 +104,21 @@ export class Delivery {
     const before = event.kind === 'before';
     // A before-callback is decided even when de-duplication cannot say: Tencent needs a decision.
     const status = before ? 200 : undefined;
+    const pendingTtl = Math.max(Math.min(ttl, PENDING_TTL), Number.isFinite(deadline) ? deadline : 0);
+    let polled = false;
     for (;;) {
       const left = deadline - (this.options.now() - started);
-      const outcome =
-        left > 0
-          ? await within(
-              settleCall(() => store.claim(key, Math.min(ttl, PENDING_TTL))),
-              left,
-            )
-          : TIMED_OUT;
+      const claiming = left > 0 ? settleCall(() => store.claim(key, pendingTtl)) : undefined;
+      const outcome = claiming === undefined ? TIMED_OUT : await within(claiming, left);
+      if (outcome === TIMED_OUT && claiming !== undefined) {
+        // The store may still apply this claim (Redis frozen with the command queued): nobody would
+        // complete or release it, and every retry would find the key in flight until it expired.
+        // Released as soon as it lands, so the IM backend's retry runs.
+        void claiming.then((late) => {
+          if (late.ok && late.value === undefined) this.#forget(store, key, log);
+        });
+      }
+      if (outcome === TIMED_OUT && polled) return this.#inFlight(spec, event, before, run, log, deadline, status);
       if (outcome === TIMED_OUT || !outcome.ok) {
         const failed = outcome === TIMED_OUT ? undefined : outcome;
         const reason = failed ? `failed: ${describeError(failed.error)}` : `did not answer within ${deadline} ms`;
@@ -126,20 +136,39 @@ export class Delivery {
           ? OK_RESPONSE
           : { status: answered, body, headers: JSON_HEADERS };
       }
-      if (left <= POLL_MS) {
-        const error = new DedupeError(
-          'DUPLICATE_IN_FLIGHT',
-          `a copy of this callback was still being handled after ${deadline} ms`,
-          eventContext(event),
-          status,
-        );
-        traceFailure(event, error);
-        if (!before) return this.#undecided(error, false, run, log);
-        this.reporter.report(error, log);
-        return this.emitter.fallback(spec as CommandSpec, decisionInputs(spec as CommandSpec, event.payload));
-      }
+      if (left <= POLL_MS) return this.#inFlight(spec, event, before, run, log, deadline, status);
+      polled = true;
       await sleep(POLL_MS);
     }
+  }
+
+  /** A duplicate whose first copy was still in flight at the deadline: 503 (after), the fallback (before). */
+  #inFlight(
+    spec: CommandSpec | undefined,
+    event: AnyCallbackEvent,
+    before: boolean,
+    run: () => Answer,
+    log: Logger,
+    deadline: number,
+    status: number | undefined,
+  ): Answer {
+    const error = new DedupeError(
+      'DUPLICATE_IN_FLIGHT',
+      `a copy of this callback was still being handled after ${deadline} ms`,
+      eventContext(event),
+      status,
+    );
+    traceFailure(event, error);
+    if (!before) return this.#undecided(error, false, run, log);
+    this.reporter.report(error, log);
+    return this.emitter.fallback(spec as CommandSpec, decisionInputs(spec as CommandSpec, event.payload));
+  }
+
+  /** Releases a key this process claimed but will not answer for; a store that fails only lets the claim expire. */
+  #forget(store: DedupeStore, key: string, log: Logger): void {
+    void settleCall(() => store.release(key)).then(
+      (result) => result.ok || log.warn(`dedupe store could not release ${key}: ${describeError(result.error)}`),
+    );
   }
 
   async #first(store: DedupeStore, key: string, ttl: number, run: () => Answer, log: Logger) {

@@ -37,6 +37,8 @@ export interface RedisServer {
   restart(): Promise<void>;
   /** Stops it for good and removes its temp dir. */
   close(): Promise<void>;
+  /** Sends `signal` to the server process (SIGSTOP freezes it with its connections open, SIGCONT resumes it). */
+  signal(signal: NodeJS.Signals): void;
 }
 
 export async function startRedis(): Promise<RedisServer> {
@@ -66,6 +68,9 @@ export async function startRedis(): Promise<RedisServer> {
       server = undefined;
     },
     restart: launch,
+    signal(signal) {
+      if (server?.child.pid !== undefined) process.kill(server.child.pid, signal);
+    },
     async close() {
       await server?.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -34,19 +34,32 @@ export interface DedupeStore {
 
 /** The `dedupe` option: how long a key is remembered (ms), and where (default: in memory). */
 export interface DedupeOptions {
-  /** Milliseconds a callback is remembered once answered: longer than the IM backend keeps retrying. */
+  /**
+   * Milliseconds a callback is remembered once answered: longer than the IM backend keeps retrying.
+   * A copy in flight holds its key until it is answered (by the deadline) whatever this says; a
+   * value below the deadline is accepted with a warning.
+   */
   ttl: number;
   /** Where keys live; default `memoryDedupeStore()` (one process). Share one (Redis) across instances. */
   store?: DedupeStore;
 }
 
+/** The longest `RequestID` used as its own key; a longer one is hashed (see `dedupeKey`). */
+export const MAX_REQUEST_ID_KEY = 128;
+
 /**
- * The de-duplication key of a callback: its `RequestID` when it has one, else the SHA-256 of the
- * command and the body (the bytes as received; for `dispatch`, the payload's JSON). A retry carries
- * the same body; two distinct events never do (`EventTime`, `MsgSeq`, `Random` differ).
+ * The de-duplication key of a callback: its `RequestID` when it has one (hashed when longer than
+ * `MAX_REQUEST_ID_KEY`: an id is the client's text, and 10,000 ids of 15 KB held 150 MB of keys),
+ * else the SHA-256 of the command and the body (the bytes as received; for `dispatch`, the
+ * payload's JSON). A retry carries the same body; two distinct events never do (`EventTime`,
+ * `MsgSeq`, `Random` differ).
  */
 export function dedupeKey(command: string, requestId: string | undefined, body: string): string {
-  if (requestId !== undefined && requestId !== '') return requestId;
+  if (requestId !== undefined && requestId !== '') {
+    if (requestId.length <= MAX_REQUEST_ID_KEY) return requestId;
+    // Prefixed, so a hashed id is never taken for a body hash (or for a short id spelt like one).
+    return `requestid-sha256:${createHash('sha256').update(requestId).digest('hex')}`;
+  }
   return createHash('sha256').update(command).update('\n').update(body).digest('hex');
 }
 

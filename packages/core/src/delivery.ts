@@ -15,7 +15,11 @@ import { type Handoff, handedOffEvent } from './handoff.js';
 import { type CallbackResponse, decisionInputs, failureResponse, JSON_HEADERS, OK_RESPONSE } from './pipeline/reply.js';
 import { settleCall, sleep, TIMED_OUT, within } from './settle.js';
 
-/** How long a claim stands while its copy is in flight: a process that dies mid-callback frees the key then. */
+/**
+ * How long a claim stands while its copy is in flight: a process that dies mid-callback frees the
+ * key then. At least the deadline, whatever `dedupe.ttl` says: the first copy is answered by then,
+ * and a claim that expired earlier would let a duplicate run the handlers a second time.
+ */
 const PENDING_TTL = 10_000;
 /** How often a duplicate asks whether the first copy has been answered. */
 const POLL_MS = 20;
@@ -68,22 +72,27 @@ export class Delivery {
    */
   async #deduplicated(callback: Callback, key: string, run: () => Answer): Promise<CallbackResponse> {
     const { store, ttl } = this.options.dedupe as { ttl: number; store: DedupeStore };
-    const { spec, log } = callback;
     const event = callback.event as AnyCallbackEvent;
-    const deadline = callback.left(this.options.now());
-    const started = this.options.now();
     const before = event.kind === 'before';
     // A before-callback is decided even when de-duplication cannot say: Tencent needs a decision.
     const status = before ? 200 : undefined;
+    const deadline = callback.left(this.options.now());
+    const started = this.options.now();
+    const pendingTtl = Math.max(Math.min(ttl, PENDING_TTL), Number.isFinite(deadline) ? deadline : 0);
+    let polled = false;
     for (;;) {
       const left = deadline - (this.options.now() - started);
-      const outcome =
-        left > 0
-          ? await within(
-              settleCall(() => store.claim(key, Math.min(ttl, PENDING_TTL))),
-              left,
-            )
-          : TIMED_OUT;
+      const claiming = left > 0 ? settleCall(() => store.claim(key, pendingTtl)) : undefined;
+      const outcome = claiming === undefined ? TIMED_OUT : await within(claiming, left);
+      if (outcome === TIMED_OUT && claiming !== undefined) {
+        // The store may still apply this claim (Redis frozen with the command queued): nobody would
+        // complete or release it, and every retry would find the key in flight until it expired.
+        // Released as soon as it lands, so the IM backend's retry runs.
+        void claiming.then((late) => {
+          if (late.ok && late.value === undefined) this.#forget(callback, store, key);
+        });
+      }
+      if (outcome === TIMED_OUT && polled) return this.#inFlight(callback, run, deadline, status);
       if (outcome === TIMED_OUT || !outcome.ok) {
         const failed = outcome === TIMED_OUT ? undefined : outcome;
         const reason = failed ? `failed: ${describeError(failed.error)}` : `did not answer within ${deadline} ms`;
@@ -94,25 +103,39 @@ export class Delivery {
       const record = outcome.value as { answer?: DedupeAnswer | undefined } | undefined;
       if (record === undefined) return this.#first(callback, store, key, ttl, run);
       if (record.answer !== undefined) {
-        log.debug(`duplicate ${event.command} ${key}: answered as the first copy was, not dispatched`);
+        callback.log.debug(`duplicate ${event.command} ${key}: answered as the first copy was, not dispatched`);
         const { status: answered, body } = record.answer;
         return answered === 200 && body === OK_RESPONSE.body
           ? OK_RESPONSE
           : { status: answered, body, headers: JSON_HEADERS };
       }
-      if (left <= POLL_MS) {
-        const error = new DedupeError(
-          'DUPLICATE_IN_FLIGHT',
-          `a copy of this callback was still being handled after ${deadline} ms`,
-          eventContext(event),
-          status,
-        );
-        if (!before) return this.#undecided(callback, error, run);
-        this.emitter.report(callback, error);
-        return this.emitter.fallback(spec as CommandSpec, decisionInputs(spec as CommandSpec, event.payload));
-      }
+      if (left <= POLL_MS) return this.#inFlight(callback, run, deadline, status);
+      polled = true;
       await sleep(POLL_MS);
     }
+  }
+
+  /** A duplicate whose first copy was still in flight at the deadline: 503 (after), the fallback (before). */
+  #inFlight(callback: Callback, run: () => Answer, deadline: number, status: number | undefined): Answer {
+    const event = callback.event as AnyCallbackEvent;
+    const error = new DedupeError(
+      'DUPLICATE_IN_FLIGHT',
+      `a copy of this callback was still being handled after ${deadline} ms`,
+      eventContext(event),
+      status,
+    );
+    if (event.kind !== 'before') return this.#undecided(callback, error, run);
+    this.emitter.report(callback, error);
+    const spec = callback.spec as CommandSpec;
+    return this.emitter.fallback(spec, decisionInputs(spec, event.payload));
+  }
+
+  /** Releases a key this process claimed but will not answer for; a store that fails only lets the claim expire. */
+  #forget(callback: Callback, store: DedupeStore, key: string): void {
+    void settleCall(() => store.release(key)).then(
+      (result) =>
+        result.ok || callback.log.warn(`dedupe store could not release ${key}: ${describeError(result.error)}`),
+    );
   }
 
   async #first(callback: Callback, store: DedupeStore, key: string, ttl: number, run: () => Answer) {

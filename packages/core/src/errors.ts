@@ -238,17 +238,49 @@ export class InternalError extends ImCallbackError {
 }
 
 /**
+ * Whether `value` is one of ours. Total: `instanceof` walks the prototype chain, which throws for a
+ * revoked Proxy (or a Proxy whose `getPrototypeOf` trap throws); such a value is not ours.
+ */
+export function isImCallbackError(value: unknown): value is ImCallbackError {
+  try {
+    return value instanceof ImCallbackError;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The one place a foreign value (a `TypeError` from a handler's data, anything thrown) becomes a
- * typed error, built with what was known: `onError` never receives anything else.
+ * typed error, built with what was known: `onError` never receives anything else. Never throws,
+ * whatever was caught (the value is kept as `cause`, never inspected).
  */
 export function toImCallbackError(
   caught: unknown,
   context: ErrorContext,
   wrap: (details: ImCallbackErrorDetails) => ImCallbackError = (details) => new InternalError(details),
 ): ImCallbackError {
-  return caught instanceof ImCallbackError ? caught : wrap({ ...context, cause: caught });
+  return isImCallbackError(caught) ? caught : wrap({ ...context, cause: caught });
 }
 
+/**
+ * A short text for anything thrown, for messages and log lines. Never throws: a thrown value may be
+ * an object `String()` cannot convert (null prototype, a `toString` or `message` getter that throws,
+ * a revoked Proxy), and describing it must not become a second failure (an unhandled rejection in a
+ * report, a 500 instead of the fallback).
+ */
 export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  try {
+    if (error instanceof Error) {
+      const message: unknown = error.message;
+      return typeof message === 'string' ? message : describeError(message);
+    }
+    return String(error);
+  } catch {
+    // Not convertible: say what kind of value it was.
+  }
+  try {
+    return `[unprintable ${Object.prototype.toString.call(error).slice(8, -1)}]`;
+  } catch {
+    return `[unprintable ${typeof error}]`;
+  }
 }

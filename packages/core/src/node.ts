@@ -42,8 +42,14 @@ export function pathOf(url: string | undefined): string {
   return at === -1 ? url : url.slice(0, at);
 }
 
-/** How long a refused connection stays open for the client to read the answer, in ms. */
+/** How long a refused connection stays open for the client to read the answer, at most, in ms. */
 export const CLOSE_GRACE_MS = 1000;
+
+/**
+ * How many bytes a refused connection reads (and discards) after its answer, waiting for the
+ * client's FIN: enough for the rest of an ordinary callback body, far too little to be worth streaming.
+ */
+export const CLOSE_READ_BUDGET = 64 * 1024;
 
 function stayPaused(this: Socket): void {
   this.pause();
@@ -58,8 +64,16 @@ function stayPaused(this: Socket): void {
  * (an unauthenticated client could stream gigabytes into a refused request), or, with
  * `Connection: close`, destroys the socket as soon as the answer is flushed, and the client, still
  * sending, gets a reset that can discard the answer before it is read. Instead the socket stops
- * reading (and is held paused when the server resumes it to discard the body), the answer and a
- * FIN go out, and the socket is destroyed after `graceMs`, or as soon as it closes on its own.
+ * reading until the answer is written (held paused when the server resumes it to discard the body);
+ * then the answer and a FIN go out and:
+ * - when the request did arrive whole meanwhile (a small body sent with its head: the usual forged
+ *   request), nothing is left unread to cause a reset, so the socket is closed at once, as Node does;
+ * - otherwise it reads again, discarding, so the client's own FIN is seen: the socket is destroyed
+ *   as soon as the client ends or closes, when more than `CLOSE_READ_BUDGET` bytes arrive (a client
+ *   that keeps sending is cut off), or after `graceMs` at the latest.
+ * A paused socket never sees the client's FIN: a refused connection would hold its descriptor for the
+ * whole grace even after the client left, and a flood of forged requests would run the process out
+ * of descriptors.
  */
 export function closeAfterAnswer(req: IncomingMessage, graceMs = CLOSE_GRACE_MS): boolean {
   // HTTP/2 streams are reset on their own without touching the shared connection.
@@ -69,12 +83,38 @@ export function closeAfterAnswer(req: IncomingMessage, graceMs = CLOSE_GRACE_MS)
   if (socket === null || socket.destroyed || typeof socket.pause !== 'function') return false;
   socket.pause();
   socket.on('resume', stayPaused);
-  // Called by Node's HTTP server once an answer with `Connection: close` is flushed.
+  const destroySoon = socket.destroySoon;
+  // Called by Node's HTTP server once an answer with `Connection: close` is written.
   socket.destroySoon = function lingeringClose(this: Socket): void {
+    this.removeListener('resume', stayPaused);
+    if (req.complete) {
+      destroySoon.call(this);
+      return;
+    }
     if (this.writable) this.end();
-    const timer = setTimeout(() => this.destroy(), graceMs);
+    const destroy = (): void => {
+      this.destroy();
+    };
+    const timer = setTimeout(destroy, graceMs);
     timer.unref();
+    let budget = CLOSE_READ_BUDGET;
+    // A `data` listener also takes the socket back from the HTTP parser's native reads, so every
+    // byte is counted here; the parser still sees them and the request, dumped, discards its body.
+    this.on('data', (chunk: Buffer) => {
+      budget -= chunk.length;
+      if (budget < 0) destroy();
+    });
+    this.once('end', destroy);
     this.once('close', () => clearTimeout(timer));
+    this.resume();
+    // The stream layer believes a read is already pending (the parser consumed the handle's reads
+    // behind its back), so `resume` alone does not restart the handle: start it as Node's HTTP
+    // server itself does when it resumes a socket.
+    const handle = (this as unknown as { _handle?: { reading?: boolean; readStart?: () => number } })._handle;
+    if (handle?.reading === false && typeof handle.readStart === 'function') {
+      handle.reading = true;
+      handle.readStart();
+    }
   };
   return true;
 }

@@ -167,7 +167,7 @@ export function resolveOptions(options: ReceiverOptions): ResolvedOptions {
   if (options.logger !== undefined && !isLogger(options.logger))
     fail('option logger must have debug, info, warn and error methods');
   if (options.now !== undefined && typeof options.now !== 'function') fail('option now must be a function');
-  return {
+  const resolved: ResolvedOptions = {
     sdkAppIds: sdkAppIdSet(options.sdkAppId),
     tokens: tokenList(options.token),
     requestTimeWindow: positive('requestTimeWindow', options.requestTimeWindow, 60),
@@ -182,4 +182,13 @@ export function resolveOptions(options: ReceiverOptions): ResolvedOptions {
     handoff: handoffOption(options.handoff),
     dedupe: dedupeOption(options.dedupe),
   };
+  const { dedupe, deadline, logger } = resolved;
+  if (dedupe !== undefined && dedupe.ttl < deadline) {
+    // Accepted (a claim in flight still stands until the deadline, see delivery.ts), but a copy
+    // re-sent after `ttl` runs the handlers again, and the IM backend retries for longer than that.
+    logger.warn(
+      `dedupe.ttl (${dedupe.ttl} ms) is shorter than the deadline (${deadline} ms): a re-sent callback is remembered only ${dedupe.ttl} ms after its answer; use minutes (e.g. 600000)`,
+    );
+  }
+  return resolved;
 }

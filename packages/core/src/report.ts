@@ -28,25 +28,41 @@ export class Reporter {
     return removed;
   }
 
+  /**
+   * Never throws and leaves no promise unhandled, whatever a handler throws or rejects with (the
+   * caller is answering the IM backend), nor whatever the logger does.
+   */
   report(error: ImCallbackError, logger: Logger): void {
     const line = `${error.code} ${error.command ?? '-'}${error.requestId ? ` ${error.requestId}` : ''}: ${error.message}`;
     if (this.#handlers.length === 0) {
-      if (error.status >= 500 || error.code === 'HANDLER_FAILED') logger.error(line);
-      else logger.warn(line);
+      if (error.status >= 500 || error.code === 'HANDLER_FAILED') log(logger, 'error', line);
+      else log(logger, 'warn', line);
       return;
     }
-    logger.debug(line);
+    log(logger, 'debug', line);
     for (const handler of this.#handlers) {
       try {
         const result = handler(error);
         if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
-          Promise.resolve(result).catch((failure: unknown) =>
-            logger.error(`onError handler failed: ${describeError(failure)}`),
-          );
+          // `Promise.resolve` adopts the thenable (or rejects if adopting throws); the catch ends the chain.
+          Promise.resolve(result).catch((failure: unknown) => handlerFailed(logger, failure));
         }
       } catch (failure) {
-        logger.error(`onError handler failed: ${describeError(failure)}`);
+        handlerFailed(logger, failure);
       }
     }
+  }
+}
+
+function handlerFailed(logger: Logger, failure: unknown): void {
+  log(logger, 'error', `onError handler failed: ${describeError(failure)}`);
+}
+
+/** A log line that cannot throw: a failing logger must not turn a report into a crash. */
+function log(logger: Logger, level: 'debug' | 'warn' | 'error', line: string): void {
+  try {
+    logger[level](line);
+  } catch {
+    // Nowhere left to say it.
   }
 }

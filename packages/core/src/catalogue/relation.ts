@@ -7,6 +7,17 @@ const opt = v.optional;
 
 const pairList = v.array(pairItem);
 
+/**
+ * The most friends one friend before-callback may carry. Tencent's friend REST APIs take at most 100
+ * accounts a request (friend_add, friend_import, friend_response), and a client adds one at a time;
+ * the cap is 100 times that, far from any real callback, so that a forged or runaway body cannot
+ * make a reply of hundreds of thousands of items: a longer list is `PAYLOAD_INVALID` (the fallback).
+ */
+export const MAX_FRIEND_ITEMS = 10_000;
+
+/** A friend list of a before-callback: each item gets its own result in the reply. */
+const friendItems = <T extends v.GenericSchema>(item: T) => v.pipe(v.array(item), v.maxLength(MAX_FRIEND_ITEMS));
+
 export const relationCommands = [
   defineCommand({
     command: 'Profile.CallbackPortraitSet',
@@ -36,7 +47,7 @@ export const relationCommands = [
       /** Who sent the request (an admin when triggered through REST). */
       Requester_Account: opt(str),
       From_Account: str,
-      FriendItem: v.array(
+      FriendItem: friendItems(
         v.looseObject({
           To_Account: str,
           Remark: opt(str),
@@ -64,7 +75,7 @@ export const relationCommands = [
       Requester_Account: opt(str),
       /** The responder. */
       From_Account: str,
-      ResponseFriendItem: v.array(
+      ResponseFriendItem: friendItems(
         v.looseObject({
           To_Account: str,
           Remark: opt(str),

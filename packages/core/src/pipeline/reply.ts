@@ -155,25 +155,30 @@ const replies: {
   },
   'friend-results'(spec, d, inputs) {
     if (!Array.isArray(d.results)) throw new InvalidDecision('friendResults() needs a list of results');
+    // Linear in friends + results: a Set answers "is this friend in the request", a Map keeps each
+    // friend's result, and the reply is one pass over the request's friends.
+    const requested = new Set(inputs);
     const given = new Map<string, { ResultCode: number; ResultInfo: string }>();
     for (const item of d.results as readonly unknown[]) {
       const result = (typeof item === 'object' && item !== null ? item : {}) as Partial<FriendResult>;
-      if (typeof result.To_Account !== 'string')
-        throw new InvalidDecision('friendResults() items need a To_Account string');
+      const account = result.To_Account;
+      if (typeof account !== 'string') throw new InvalidDecision('friendResults() items need a To_Account string');
       const code = result.ResultCode;
       if (code !== 0 && !inRange(code, spec.rejectCodes)) {
         throw new InvalidDecision(
           `${spec.command} ResultCode must be 0 or ${spec.rejectCodes?.join('-')}, not ${String(code)}`,
         );
       }
-      if (!inputs.includes(result.To_Account))
-        throw new InvalidDecision(`friendResults() names ${result.To_Account}, who is not in the request`);
-      given.set(result.To_Account, { ResultCode: code as number, ResultInfo: infoOf(result.ResultInfo, 'ResultInfo') });
+      if (!requested.has(account))
+        throw new InvalidDecision(`friendResults() names ${account}, who is not in the request`);
+      given.set(account, { ResultCode: code as number, ResultInfo: infoOf(result.ResultInfo, 'ResultInfo') });
     }
-    const results = inputs.map((To_Account) => ({
-      To_Account,
-      ...(given.get(To_Account) ?? { ResultCode: 0, ResultInfo: '' }),
-    }));
+    const results = new Array<{ To_Account: string; ResultCode: number; ResultInfo: string }>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) {
+      const To_Account = inputs[i] as string;
+      const result = given.get(To_Account);
+      results[i] = { To_Account, ResultCode: result?.ResultCode ?? 0, ResultInfo: result?.ResultInfo ?? '' };
+    }
     return JSON.stringify({ ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0, ResultItem: results });
   },
 };

@@ -3,7 +3,7 @@
  * (`queryOf`, without a fragment) and whether that query names a command (`hasCallbackCommand`,
  * how a middleware mounted at the root tells a callback from the app's other POSTs).
  */
-import { bracketBase } from './query.js';
+import { bracketBase, COMMAND_PARAMETER, scanParameters } from './query.js';
 
 /**
  * The query part of a request URL: after the first `?`, without a `#` fragment; '' when there is
@@ -19,35 +19,30 @@ export function queryOf(url: string | undefined): string {
 }
 
 function isCommandName(name: string): boolean {
-  const lower = name.toLowerCase();
-  return lower === 'callbackcommand' || bracketBase(name) === 'callbackcommand';
+  return name.toLowerCase() === COMMAND_PARAMETER || bracketBase(name) === COMMAND_PARAMETER;
+}
+
+/** Whether the parameter at `input[from, eq)` is named `CallbackCommand`, as `hasCallbackCommand` reads names. */
+function namesCommand(_context: undefined, input: string, from: number, eq: number): boolean {
+  // Shorter than `CallbackCommand` even when percent-encoded: not it.
+  if (eq - from < COMMAND_PARAMETER.length) return false;
+  const name = input.slice(from, eq);
+  if (isCommandName(name)) return true;
+  if (name.indexOf('%') === -1 && name.indexOf('+') === -1) return false;
+  try {
+    return isCommandName(decodeURIComponent(name.replace(/\+/g, ' ')));
+  } catch {
+    // Not a parameter name this function can read: not a command.
+    return false;
+  }
 }
 
 /**
  * Whether a raw query names a `CallbackCommand` parameter (any case, percent-encoded or not), which
- * is how a callback is told from the app's other POSTs at the root. Parameter names are parsed, not
- * searched for: `?q=callbackcommand` is not a callback. A name that is not valid percent-encoding
- * is compared as written.
+ * is how a callback is told from the app's other POSTs at the root. Parameter names are parsed (by
+ * the same scanner as the query itself), not searched for: `?q=callbackcommand` is not a callback.
+ * A name that is not valid percent-encoding is compared as written.
  */
 export function hasCallbackCommand(rawQuery: string): boolean {
-  const text = rawQuery.charCodeAt(0) === 63 /* ? */ ? rawQuery.slice(1) : rawQuery;
-  let from = 0;
-  while (from < text.length) {
-    let end = text.indexOf('&', from);
-    if (end === -1) end = text.length;
-    const eq = text.indexOf('=', from);
-    const name = text.slice(from, eq === -1 || eq > end ? end : eq);
-    if (name.length >= 15) {
-      if (isCommandName(name)) return true;
-      if (name.indexOf('%') !== -1 || name.indexOf('+') !== -1) {
-        try {
-          if (isCommandName(decodeURIComponent(name.replace(/\+/g, ' ')))) return true;
-        } catch {
-          // Not a parameter name this function can read: not a command.
-        }
-      }
-    }
-    from = end + 1;
-  }
-  return false;
+  return scanParameters(rawQuery, namesCommand, undefined);
 }

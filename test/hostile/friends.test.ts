@@ -1,0 +1,78 @@
+/**
+ * Friend callbacks answered per friend stay linear (issue 19, item 3), over real HTTP on every
+ * target. A `friendResults` reply used to look each result up in the request's friends with
+ * `includes` (40,000 friends: ~0.9 s of one event loop); the friend arrays are capped in the schema
+ * (`MAX_FRIEND_ITEMS`, far above Tencent's own 100 a request), so a larger request is
+ * `PAYLOAD_INVALID` and gets the fallback, computed in one pass.
+ */
+import { type FriendResult, friendResults, type ImCallbackError, silentLogger } from '@im-callbacks/core';
+import { post } from '@im-callbacks/test-helpers';
+import { buildRequest, sample } from '@im-callbacks/testing';
+import type { RunningTarget } from '../conformance/target';
+import { targets } from '../conformance/targets';
+
+const APP = 1400000000;
+const FRIEND = 'Sns.CallbackPrevFriendAdd';
+const MAX_FRIEND_ITEMS = 10_000;
+const rows: string[] = [];
+afterAll(() => {
+  if (rows.length > 0) console.log(`friend callbacks answered per friend:\n${rows.join('\n')}`);
+});
+
+function friendRequest(count: number) {
+  const FriendItem = Array.from({ length: count }, (_, i) => ({
+    To_Account: `friend-${i}`,
+    AddSource: 'AddSource_Type_Web',
+    AddWording: 'hi',
+  }));
+  return buildRequest(FRIEND, { ...sample(FRIEND), FriendItem }, { sdkAppId: APP });
+}
+
+describe.each(targets)('friend callbacks, $name', (target) => {
+  let app: RunningTarget | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  test.each([
+    { count: MAX_FRIEND_ITEMS, valid: true },
+    { count: 40_000, valid: false },
+  ])(
+    '$count friends, each answered with friendResults',
+    async ({ count, valid }) => {
+      app = await target.start({ sdkAppId: APP, logger: silentLogger, bodyLimit: 16 * 1024 * 1024, deadline: 1999 });
+      const errors: ImCallbackError[] = [];
+      app.im.onError((error: ImCallbackError) => errors.push(error));
+      app.im.on(FRIEND, (event: { payload: { FriendItem: { To_Account: string }[] } }) =>
+        friendResults(
+          event.payload.FriendItem.map(
+            (item, i): FriendResult => ({ To_Account: item.To_Account, ResultCode: i % 2 === 0 ? 38001 : 0 }),
+          ),
+        ),
+      );
+      const built = friendRequest(count);
+      // Warm-up: the first request of a process compiles the schema's checker.
+      await post(app.url, friendRequest(2).query, friendRequest(2).body);
+      const answer = await post(app.url, built.query, built.body, {}, 10_000);
+      const reply = JSON.parse(answer.text) as { ResultItem: { To_Account: string; ResultCode: number }[] };
+      rows.push(
+        `${target.name.padEnd(10)} ${String(count).padStart(6)} friends: answered in ${answer.ms} ms (${valid ? 'per friend' : 'PAYLOAD_INVALID, fallback'})`,
+      );
+      expect(answer.status).toBe(200);
+      expect(reply.ResultItem).toHaveLength(count);
+      expect(reply.ResultItem[count - 1]?.To_Account).toBe(`friend-${count - 1}`);
+      if (valid) {
+        expect(reply.ResultItem.slice(0, 2).map((item) => item.ResultCode)).toEqual([38001, 0]);
+        expect(errors).toEqual([]);
+      } else {
+        // Over the cap: the fallback (allow) for every friend, and the payload reported.
+        expect(reply.ResultItem.every((item) => item.ResultCode === 0)).toBe(true);
+        expect(errors.map((error) => error.code)).toEqual(['PAYLOAD_INVALID']);
+      }
+      // Bodies of 0.5-2 MB parsed, validated and answered: well under the deadline, far from the 2-3 s it took before.
+      expect(answer.ms).toBeLessThan(750);
+    },
+    20_000,
+  );
+});

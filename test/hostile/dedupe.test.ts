@@ -86,7 +86,7 @@ describe('de-duplication, hostile stores and ids', () => {
     async (_name, target) => {
       const store = recordingStore(2000);
       const app = await start(target, { deadline: 300, dedupe: { ttl: 60_000, store } });
-      const request = withId(`stall-${target.name.replace(' ', '-')}`);
+      const request = withId(`stall-${target.name.replaceAll(' ', '-')}`);
       const first = await post(app.url, request.query, request.body);
       expect(first.status).toBe(503);
       expect(JSON.parse(first.text).ErrorInfo).toMatch(/^DEDUPE_FAILED: /);
@@ -107,7 +107,7 @@ describe('de-duplication, hostile stores and ids', () => {
     async (_name, target) => {
       const store = recordingStore();
       const app = await start(target, { dedupe: { ttl: 60_000, store } });
-      const request = withId(`${target.name.replace(' ', '-')}-${'x'.repeat(8000)}`);
+      const request = withId(`${target.name.replaceAll(' ', '-')}-${'x'.repeat(8000)}`);
       const answers = [
         await post(app.url, request.query, request.body),
         await post(app.url, request.query, request.body),
@@ -128,7 +128,7 @@ describe('de-duplication, hostile stores and ids', () => {
     async (_name, target) => {
       const store = recordingStore();
       const app = await start(target, { deadline: 1000, dedupe: { ttl: 50, store } });
-      const request = withId(`short-ttl-${target.name.replace(' ', '-')}`);
+      const request = withId(`short-ttl-${target.name.replaceAll(' ', '-')}`);
       const first = post(app.url, request.query, request.body);
       await sleep(100);
       const duplicate = await post(app.url, request.query, request.body);

@@ -57,7 +57,7 @@ describeWithRedis('redisDedupeStore with redis-server stopped (SIGSTOP) for 2 s'
       app.im.onError((error: ImCallbackError) => errors.get(target.name)?.push(error.code));
     }
     const built = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP });
-    const request = (name: string) => `${built.query}&RequestID=stall-${name.replace(' ', '-')}-${Date.now()}`;
+    const request = (name: string) => `${built.query}&RequestID=stall-${name.replaceAll(' ', '-')}-${Date.now()}`;
     const queries = chosen.map((target) => request(target.name));
 
     redis.signal('SIGSTOP');

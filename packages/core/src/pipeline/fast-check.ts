@@ -5,6 +5,12 @@
  * the payload, and valibot's copy is saved. Anything else (a failure, a string of digits to turn
  * into a number, a schema shape this file does not know) answers FAIL or UNKNOWN, and valibot runs
  * as before: it stays the single source of rules, types and error messages.
+ *
+ * Kept for what it measured (in-process, this machine, 3 rounds of 200,000): the seed
+ * `Group.CallbackAfterSendMsg` body checked in 556-978 ns against valibot's 2,257-2,386, about
+ * 15 % of the whole in-process pipeline, more than that bench's round-to-round spread; and
+ * because it is what makes `event.payload` the parsed body itself (`event.raw`), as documented,
+ * rather than a copy.
  */
 import type * as v from 'valibot';
 

@@ -14,7 +14,7 @@ export type QueryInput = string | URLSearchParams | Readonly<Record<string, unkn
 
 /**
  * The parameters the pipeline reads, spelt as Tencent sends them: the one list every other use
- * (lower-cased names, in-place matching, claiming) derives from. `RequestID` is undocumented
+ * (lower-cased names, claiming) derives from. `RequestID` is undocumented
  * (`RequestID` in 2022 captures, `RequestId` in 2021) and not signed.
  */
 const SPELLED_NAMES = [
@@ -57,7 +57,7 @@ export function bracketBase(key: string): string | undefined {
 
 /** Calls `visit` with every name/value pair of the query, names and values decoded. */
 function forEachParam<T>(input: QueryInput, visit: (target: T, name: string, value: unknown) => void, target: T): void {
-  if (typeof input === 'string') scanString(input, visit, target, undefined);
+  if (typeof input === 'string') scanString(input, visit, target);
   else if (input instanceof URLSearchParams) {
     for (const [name, value] of input) visit(target, name, value);
   } else {
@@ -96,21 +96,8 @@ function collect(params: Record<string, string>, name: string, value: unknown): 
   if (typeof value === 'string' && !Object.hasOwn(params, name)) params[name] = value;
 }
 
-/** The lengths of the known names: any other name is skipped without lower-casing it. */
-const KNOWN_LENGTHS: readonly boolean[] = KNOWN_NAMES.reduce<boolean[]>((lengths, name) => {
-  lengths[name.length] = true;
-  return lengths;
-}, []);
-
-/** Tencent's own spellings, found without lower-casing (the common case). */
-const SPELLINGS: ReadonlyMap<string, KnownName> = new Map(
-  SPELLED_NAMES.map((spelling) => [spelling, spelling.toLowerCase() as KnownName]),
-);
-
+/** A known parameter's lower-cased name, for any spelling (`SdkAppid`, `SDKAPPID`...). */
 function knownName(name: string): KnownName | undefined {
-  const spelled = SPELLINGS.get(name);
-  if (spelled !== undefined) return spelled;
-  if (KNOWN_LENGTHS[name.length] !== true) return undefined;
   const lower = name.toLowerCase();
   return KNOWN_SET.has(lower) ? (lower as KnownName) : undefined;
 }
@@ -119,72 +106,15 @@ function assignKnown(query: ParsedQuery, name: string, value: unknown): void {
   const known = knownName(name);
   if (known !== undefined) {
     if (typeof value !== 'string') throw new MalformedQueryError(`query parameter ${name} must be a single value`);
-    if (!setOnce(query, known, value)) throw new MalformedQueryError(`query parameter ${name} is repeated`);
+    const fields = query as Record<KnownName, string | undefined>;
+    if (fields[known] !== undefined) throw new MalformedQueryError(`query parameter ${name} is repeated`);
+    fields[known] = value;
     return;
   }
   if (name.indexOf('[') === -1) return;
   const base = bracketBase(name);
   if (base !== undefined && KNOWN_SET.has(base)) {
     throw new MalformedQueryError(`query parameter ${name} must be a single value`);
-  }
-}
-
-/** Tencent's spellings followed by `=`, by the code of their first character: matched in place. */
-const PREFIXES: ReadonlyMap<number, readonly (readonly [string, KnownName])[]> = [...SPELLINGS].reduce(
-  (byFirst, [spelling, name]) => {
-    const code = spelling.charCodeAt(0);
-    byFirst.set(code, [...(byFirst.get(code) ?? []), [`${spelling}=`, name] as const]);
-    return byFirst;
-  },
-  new Map<number, (readonly [string, KnownName])[]>(),
-);
-
-/** The known parameter spelt Tencent's way at `from` (name and `=`), and where its value starts. */
-function spelledAt(input: string, from: number): readonly [string, KnownName] | undefined {
-  const candidates = PREFIXES.get(input.charCodeAt(from));
-  if (candidates === undefined) return undefined;
-  for (const candidate of candidates) if (input.startsWith(candidate[0], from)) return candidate;
-  return undefined;
-}
-
-/**
- * Sets a known parameter unless it is set already (then false). One named store per name, so each
- * property access stays monomorphic (a store keyed by a variable name would not).
- */
-function setOnce(query: ParsedQuery, name: KnownName, value: string): boolean {
-  switch (name) {
-    case 'sdkappid':
-      if (query.sdkappid !== undefined) return false;
-      query.sdkappid = value;
-      return true;
-    case 'callbackcommand':
-      if (query.callbackcommand !== undefined) return false;
-      query.callbackcommand = value;
-      return true;
-    case 'contenttype':
-      if (query.contenttype !== undefined) return false;
-      query.contenttype = value;
-      return true;
-    case 'clientip':
-      if (query.clientip !== undefined) return false;
-      query.clientip = value;
-      return true;
-    case 'optplatform':
-      if (query.optplatform !== undefined) return false;
-      query.optplatform = value;
-      return true;
-    case 'sign':
-      if (query.sign !== undefined) return false;
-      query.sign = value;
-      return true;
-    case 'requesttime':
-      if (query.requesttime !== undefined) return false;
-      query.requesttime = value;
-      return true;
-    case 'requestid':
-      if (query.requestid !== undefined) return false;
-      query.requestid = value;
-      return true;
   }
 }
 
@@ -227,46 +157,27 @@ export function scanParameters<C>(
 interface StringScan<T> {
   readonly visit: (target: T, name: string, value: unknown) => void;
   readonly target: T;
-  /** Where Tencent-spelt parameters go directly, when the string needs no decoding. */
-  readonly inPlace: ParsedQuery | undefined;
+  /** No `%` and no `+` in the string (the IM backend's own query): nothing to decode. */
   readonly plain: boolean;
 }
 
 function visitParameter<T>(scan: StringScan<T>, input: string, from: number, eq: number, end: number): boolean {
-  const spelled = scan.inPlace !== undefined ? spelledAt(input, from) : undefined;
-  if (spelled !== undefined) {
-    // A prefix holds no `&`, so its `=` is inside this parameter.
-    const [prefix, known] = spelled;
-    if (!setOnce(scan.inPlace as ParsedQuery, known, input.slice(from + prefix.length, end)))
-      throw new MalformedQueryError(`query parameter ${prefix.slice(0, -1)} is repeated`);
-    return false;
-  }
   const name = input.slice(from, eq);
   const value = eq < end ? input.slice(eq + 1, end) : '';
   scan.visit(scan.target, scan.plain ? name : decode(name), scan.plain ? value : decode(value));
   return false;
 }
 
-/**
- * A query string in one scan, no intermediate array (this runs for every callback): `visit` gets
- * every name/value pair, decoded. With `inPlace`, when the string holds nothing to decode (no `%`, no
- * `+`: the IM backend's own query), a parameter spelt Tencent's way is matched at its position and
- * only its value is sliced out, straight into `inPlace`, with the same rules as `assignKnown`.
- */
-function scanString<T>(
-  input: string,
-  visit: (target: T, name: string, value: unknown) => void,
-  target: T,
-  inPlace: ParsedQuery | undefined,
-): void {
+/** A query string in one scan, no intermediate array (this runs for every callback): `visit` gets every name/value pair, decoded. */
+function scanString<T>(input: string, visit: (target: T, name: string, value: unknown) => void, target: T): void {
   const plain = input.indexOf('%') === -1 && input.indexOf('+') === -1;
-  scanParameters(input, visitParameter, { visit, target, inPlace: plain ? inPlace : undefined, plain });
+  scanParameters(input, visitParameter, { visit, target, plain });
 }
 
 /** Parses the query. Throws `MalformedQueryError` (400) for a known parameter that is repeated, an array or an object. */
 export function parseQuery(input: QueryInput): CallbackQuery {
   const query = new ParsedQuery(input);
-  if (typeof input === 'string') scanString(input, assignKnown, query, query);
+  if (typeof input === 'string') scanString(input, assignKnown, query);
   else forEachParam(input, assignKnown, query);
   return query;
 }

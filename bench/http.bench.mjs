@@ -8,7 +8,9 @@ import { AFTER, fixed, int, kb, median, SIZES, startChild, table, verdict } from
 
 /** Servers loaded in turn with each other; a pair's two servers are always in the same group. */
 const GROUPS = [
-  ['fastify-route', 'fastify-plugin', 'node-raw', 'fetch-bridge'],
+  ['fastify-route', 'fastify-plugin', 'node-raw'],
+  ['fetch-bridge-hand', 'fetch-bridge'],
+  ['hono-route', 'hono-fetch'],
   ['express-route', 'express-adapter'],
   ['koa-route', 'koa-adapter'],
 ];
@@ -22,11 +24,12 @@ export const PAIRS = [
   { name: 'Express adapter / express.json() route', ours: 'express-adapter', base: 'express-route', target: 1.0 },
   { name: 'Koa adapter (@koa/router) / @koa/bodyparser route', ours: 'koa-adapter', base: 'koa-route', target: 1.0 },
   {
-    name: 'fetch handler (node:http bridge) / raw node:http',
+    name: 'fetch handler (node:http bridge) / the same bridge by hand',
     ours: 'fetch-bridge',
-    base: 'node-raw',
-    target: undefined,
+    base: 'fetch-bridge-hand',
+    target: 0.9,
   },
+  { name: 'fetch handler behind Hono / hand-written Hono route', ours: 'hono-fetch', base: 'hono-route', target: 0.9 },
 ];
 
 function series(store, kind, size) {

@@ -16,6 +16,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { serve } from '@hono/node-server';
 import { allow, createReceiver, silentLogger } from '@im-callbacks/core';
 import { imCallbacks as expressCallbacks } from '@im-callbacks/express';
 import { imCallbacks as fastifyCallbacks } from '@im-callbacks/fastify';
@@ -24,6 +25,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import express from 'express';
 import Fastify from 'fastify5';
+import { Hono } from 'hono';
 import Koa from 'koa3';
 import { ACK, ACK_TEXT, AFTER, APP, BEFORE, handCheck, PATH, percentile, serveParent, TOKEN } from './common.mjs';
 
@@ -76,6 +78,30 @@ const FAIL = (status) => JSON.stringify({ ActionStatus: 'FAIL', ErrorInfo: `refu
 /** What a hand-written receiver does once the request passed its checks: dispatch by command. */
 function handDispatch(command) {
   if (command === AFTER || command === BEFORE) counts.handled++;
+}
+
+const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
+
+/** The hand-written job on a Web `Request`: query, checks, `text()` and `JSON.parse`, the ack. */
+async function handFetch(request) {
+  const url = request.url;
+  const query = new URLSearchParams(url.slice(url.indexOf('?') + 1));
+  const status = handCheck(query.get('SdkAppid'), query.get('RequestTime'), query.get('Sign'));
+  if (status !== 0) return new Response(FAIL(status), { status, headers: JSON_TYPE });
+  try {
+    JSON.parse(await request.text());
+  } catch {
+    return new Response(FAIL(400), { status: 400, headers: JSON_TYPE });
+  }
+  handDispatch(query.get('CallbackCommand'));
+  return new Response(ACK_TEXT, { status: 200, headers: JSON_TYPE });
+}
+
+/** Hono's Node server on a free loopback port (its own server, as `@hono/node-server` sets it up). */
+function listenHono(app) {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(server));
+  });
 }
 
 async function listenNode(handler) {
@@ -196,6 +222,48 @@ const servers = {
       res.writeHead(response.status, Object.fromEntries(response.headers));
       res.end(await response.text());
     });
+  },
+
+  // The same bridge doing the job by hand on the `Request`: its query, the checks, `text()` and
+  // `JSON.parse`, a `Response` with the JSON ack.
+  'fetch-bridge-hand'() {
+    return listenNode(async (req, res) => {
+      const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : Readable.toWeb(req);
+      const request = new Request(`http://${req.headers.host}${req.url}`, {
+        method: req.method,
+        headers: req.headers,
+        body,
+        duplex: 'half',
+      });
+      const response = await handFetch(request);
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      res.end(await response.text());
+    });
+  },
+
+  // ---- Hono on @hono/node-server: the README's fetch quick start, and a route doing the job by hand
+  'hono-fetch'() {
+    const receiver = createReceiver({ sdkAppId: APP, ...receiverOptions });
+    register(receiver);
+    const app = new Hono();
+    app.post(PATH, (c) => receiver.fetch(c.req.raw));
+    return listenHono(app);
+  },
+  'hono-route'() {
+    const app = new Hono();
+    app.post(PATH, async (c) => {
+      const query = c.req.query();
+      const status = handCheck(query.SdkAppid, query.RequestTime, query.Sign);
+      if (status !== 0) return c.json({ ActionStatus: 'FAIL', ErrorInfo: 'refused', ErrorCode: 1 }, status);
+      try {
+        JSON.parse(await c.req.text());
+      } catch {
+        return c.json({ ActionStatus: 'FAIL', ErrorInfo: 'bad JSON', ErrorCode: 1 }, 400);
+      }
+      handDispatch(query.CallbackCommand);
+      return c.body(ACK_TEXT, 200, JSON_TYPE);
+    });
+    return listenHono(app);
   },
 
   // ---- Express 5

@@ -21,7 +21,7 @@ import { type ImCallbackError, MethodNotAllowedError, SdkAppIdError, toImCallbac
 import { createEvent, type EventOrigin } from './event.js';
 import type { CallbackHandlers } from './events.js';
 import { type ReceiverOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { type ReadBody, type ReadLimits, readBody } from './pipeline/body.js';
+import { type ReadBody, type ReadLimits, readBody, WebBody } from './pipeline/body.js';
 import { assertNoForbiddenKey, parseJson } from './pipeline/json.js';
 import { type CallbackQuery, parseQuery, type QueryInput, type VerifiedQuery, verifyQuery } from './pipeline/query.js';
 import { type CallbackResponse, decisionInputs, failureResponse, OK_RESPONSE } from './pipeline/reply.js';
@@ -101,7 +101,7 @@ export class CallbackReceiver implements Registration {
     const response = await this.handle({
       method: request.method,
       query: queryOf(request.url),
-      body: () => request.body,
+      body: () => new WebBody(request),
       contentLength: request.headers.get('content-length') ?? undefined,
     });
     return new Response(response.body, { status: response.status, headers: response.headers });

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import { BodyTooLargeError, MalformedRequestError } from '@im-callbacks/core';
-import { readBody as readBodyNowOrLater } from '../src/pipeline/body.js';
+import { BodyTimeoutError, BodyTooLargeError, MalformedRequestError } from '@im-callbacks/core';
+import { readBody as readBodyNowOrLater, WebBody } from '../src/pipeline/body.js';
 import { assertNoForbiddenKey, parseJson } from '../src/pipeline/json.js';
 
 /** A stream that produces `total` bytes in `chunk`-sized pieces, counting how many were pulled. */
@@ -117,5 +117,48 @@ describe('parseJson', () => {
   test('assertNoForbiddenKey walks objects an upstream parser produced', () => {
     expect(() => assertNoForbiddenKey(JSON.parse('{"x":{"__proto__":1}}'))).toThrow(/__proto__/);
     expect(() => assertNoForbiddenKey({ deep: [[{ ok: true }]] })).not.toThrow();
+  });
+});
+
+describe('readBody of a Web Request (the fetch handler)', () => {
+  const post = (body: BodyInit, headers: Record<string, string> = {}) =>
+    new Request('http://localhost/im', { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
+  test('a body of declared size is read whole, as text', async () => {
+    const text = '{"t":"红包"}';
+    const request = post(text, { 'content-length': String(Buffer.byteLength(text)) });
+    expect(await readBody(new WebBody(request), limits(100), Buffer.byteLength(text))).toEqual({ text });
+  });
+  test('a declared size over the limit is refused before a byte is read', async () => {
+    const request = post('x'.repeat(10));
+    await expect(readBody(new WebBody(request), limits(5), 10)).rejects.toBeInstanceOf(BodyTooLargeError);
+    expect(request.bodyUsed).toBe(false);
+  });
+  test('a body larger than its (hand-set) declared size is still refused', async () => {
+    await expect(readBody(new WebBody(post('x'.repeat(200))), limits(100), 10)).rejects.toBeInstanceOf(
+      BodyTooLargeError,
+    );
+  });
+  test('without a declared size, the stream is counted as it comes and cut at the limit', async () => {
+    const { stream, state } = counted(5 * 1024 * 1024);
+    const request = post(Readable.toWeb(stream) as ReadableStream);
+    await expect(readBody(new WebBody(request), limits(1024 * 1024))).rejects.toBeInstanceOf(BodyTooLargeError);
+    expect(state.pulled).toBeLessThan(5 * 1024 * 1024);
+  });
+  test('a declared body that stalls is a BodyTimeoutError at the timeout', async () => {
+    const stalled = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"a":'));
+      },
+    });
+    const started = performance.now();
+    await expect(readBody(new WebBody(post(stalled)), { limit: 100, timeout: 100 }, 50)).rejects.toBeInstanceOf(
+      BodyTimeoutError,
+    );
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+  test('no body at all is empty text', async () => {
+    expect(await readBody(new WebBody(new Request('http://localhost/im', { method: 'POST' })), limits(100))).toEqual({
+      text: '',
+    });
   });
 });

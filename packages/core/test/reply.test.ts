@@ -9,12 +9,17 @@ test('friendResults for 40,000 friends: linear, each friend once, in request ord
   const inputs = Array.from({ length: 40_000 }, (_, i) => `friend-${i}`);
   // Results in reverse order, every other friend refused.
   const results = inputs.map((To_Account, i) => ({ To_Account, ResultCode: i % 2 === 0 ? 38001 : 0 })).reverse();
-  const started = performance.now();
-  const reply = JSON.parse(replyFor(spec, friendResults(results), inputs)) as {
-    ResultItem: { To_Account: string; ResultCode: number; ResultInfo: string }[];
-  };
-  const ms = performance.now() - started;
-  console.log(`friendResults reply for 40,000 friends: ${ms.toFixed(1)} ms`);
+  // CPU time, the best of three: a busy machine only adds to it. Quadratic, it took 3.3 s.
+  let ms = Number.POSITIVE_INFINITY;
+  let text = '';
+  for (let round = 0; round < 3; round++) {
+    const before = process.cpuUsage();
+    text = replyFor(spec, friendResults(results), inputs);
+    const used = process.cpuUsage(before);
+    ms = Math.min(ms, (used.user + used.system) / 1000);
+  }
+  const reply = JSON.parse(text) as { ResultItem: { To_Account: string; ResultCode: number; ResultInfo: string }[] };
+  console.log(`friendResults reply for 40,000 friends: ${ms.toFixed(1)} ms of CPU`);
   expect(reply.ResultItem).toHaveLength(40_000);
   expect(reply.ResultItem[0]).toEqual({ To_Account: 'friend-0', ResultCode: 38001, ResultInfo: '' });
   expect(reply.ResultItem[1]).toEqual({ To_Account: 'friend-1', ResultCode: 0, ResultInfo: '' });

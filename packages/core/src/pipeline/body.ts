@@ -18,10 +18,21 @@ export type BodySource =
   | ArrayBuffer
   | NodeJS.ReadableStream
   | ReadableStream<Uint8Array>
+  | WebBody
   | Record<string, unknown>
   | unknown[]
   | null
   | undefined;
+
+/**
+ * A Web `Request`'s body, read through the request itself (the fetch handler's source): a body of
+ * declared size within the limit is read whole with `arrayBuffer()`, which hosts serve without a
+ * stream (`@hono/node-server` reads the Node request directly; Bun and Deno natively); any other
+ * goes through its `body` stream, counted as it comes.
+ */
+export class WebBody {
+  constructor(readonly request: Request) {}
+}
 
 function isNodeStream(value: unknown): value is NodeJS.ReadableStream {
   return (
@@ -115,6 +126,40 @@ function readNodeStream(
 
 const TIMED_OUT = Symbol('timed out');
 
+/** `promise`, or TIMED_OUT after `ms`, the timer cleared either way. */
+function before<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(resolve, ms, TIMED_OUT);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A request body of declared size (at most the limit, checked before): read whole, as text (hosts
+ * decode it without a copy). HTTP's framing holds it to the declared size; a body that still comes
+ * out larger (a `Request` built by hand with a wrong header) is refused all the same. A body still
+ * incomplete at the timeout is abandoned: its stream is cancelled where the host still lets it be.
+ */
+async function readDeclaredBody(
+  request: Request,
+  limit: number,
+  timeout: number,
+  context: ErrorContext,
+): Promise<ReadBody> {
+  let text: string | typeof TIMED_OUT;
+  try {
+    text = await before(request.text(), timeout);
+  } catch (cause) {
+    throw new MalformedRequestError('BODY_READ_FAILED', 'request body could not be read', { ...context, cause });
+  }
+  if (text === TIMED_OUT) {
+    request.body?.cancel().catch(() => {});
+    throw new BodyTimeoutError(timeout, context);
+  }
+  return inMemory(text, limit, context);
+}
+
 async function readWebStream(
   stream: ReadableStream<Uint8Array>,
   limit: number,
@@ -162,6 +207,13 @@ function bytesToText(bytes: Uint8Array): string {
   return Buffer.isBuffer(bytes) ? bytes.toString() : decoder.decode(bytes);
 }
 
+/** A body already in memory as text, within the limit. */
+function inMemory(text: string, limit: number, context: ErrorContext): ReadBody {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: only count bytes when the string could be too long.
+  if (text.length * 3 > limit && Buffer.byteLength(text) > limit) throw new BodyTooLargeError(limit, context);
+  return { text };
+}
+
 /** What was read: text to parse, or a value an upstream parser already produced. */
 export type ReadBody = { text: string } | { parsed: unknown };
 
@@ -183,21 +235,22 @@ export function readBody(
   context: ErrorContext = {},
 ): ReadBody | Promise<ReadBody> {
   const { limit, timeout } = limits;
-  if (typeof source === 'string') {
-    // A UTF-16 unit is at most 3 UTF-8 bytes: only count bytes when the string could be too long.
-    if (source.length * 3 > limit && Buffer.byteLength(source) > limit) throw new BodyTooLargeError(limit, context);
-    return { text: source };
-  }
+  if (typeof source === 'string') return inMemory(source, limit, context);
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
     const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : source;
     if (bytes.byteLength > limit) throw new BodyTooLargeError(limit, context);
     return { text: bytesToText(bytes) };
   }
-  const web = isWebStream(source);
-  if (!web && !isNodeStream(source)) return { parsed: source };
+  const request = source instanceof WebBody ? source.request : undefined;
+  const web = request === undefined && isWebStream(source);
+  if (request === undefined && !web && !isNodeStream(source)) return { parsed: source };
   if (declaredLength !== undefined && declaredLength > limit) throw new BodyTooLargeError(limit, context);
-  const bytes = web
-    ? readWebStream(source, limit, timeout, context)
-    : readNodeStream(source as NodeBodyStream, limit, timeout, declaredLength, context);
+  if (request !== undefined && declaredLength !== undefined) return readDeclaredBody(request, limit, timeout, context);
+  let bytes: Promise<Uint8Array>;
+  if (request !== undefined) {
+    const stream = request.body;
+    bytes = stream === null ? Promise.resolve(new Uint8Array(0)) : readWebStream(stream, limit, timeout, context);
+  } else if (web) bytes = readWebStream(source as ReadableStream<Uint8Array>, limit, timeout, context);
+  else bytes = readNodeStream(source as NodeBodyStream, limit, timeout, declaredLength, context);
   return bytes.then((read) => ({ text: bytesToText(read) }));
 }

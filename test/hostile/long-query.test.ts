@@ -51,10 +51,17 @@ describe.each(targets)('long queries: $name', (target) => {
     });
     const built = buildRequest(AFTER, sample(AFTER), { sdkAppId: APP, token: TOKEN });
     await post(app.url, built.query, built.body);
-    const answer = await post(app.url, `${built.query}&${'a&'.repeat(NAMES)}`, built.body, {}, 10_000);
-    rows.push(`${target.name.padEnd(10)} answered in ${answer.ms} ms`);
+    const query = `${built.query}&${'a&'.repeat(NAMES)}`;
+    // CPU time of this process (the server and the client are both in it): a busy machine stretches
+    // the wall-clock time of a request, not the work done for it.
+    const before = process.cpuUsage();
+    const answer = await post(app.url, query, built.body, {}, 10_000);
+    const used = process.cpuUsage(before);
+    const cpuMs = Math.round((used.user + used.system) / 1000);
+    rows.push(`${target.name.padEnd(10)} answered in ${answer.ms} ms, ${cpuMs} ms of CPU`);
     expect([answer.status, answer.text]).toEqual([200, OK]);
     expect(runs).toBe(2);
-    expect(answer.ms).toBeLessThan(500);
+    // Quadratic, the scan alone took 1.5-1.9 s.
+    expect(cpuMs).toBeLessThan(750);
   }, 20_000);
 });

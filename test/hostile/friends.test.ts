@@ -76,8 +76,9 @@ describe.each(targets)('friend callbacks, $name', (target) => {
         expect(reply.ResultItem.every((item) => item.ResultCode === 0)).toBe(true);
         expect(errors.map((error) => error.code)).toEqual(['PAYLOAD_INVALID']);
       }
-      // Bodies of 0.5-2 MB parsed, validated and answered: well under the deadline, far from the 2-3 s it took before.
-      expect(answer.ms).toBeLessThan(750);
+      // Bodies of 0.5-2 MB parsed, validated and answered within the deadline (wall time, so with room for a busy
+      // machine), far from the 2-3 s it took before; the CPU bound is the in-process test below.
+      expect(answer.ms).toBeLessThan(1500);
     },
     20_000,
   );

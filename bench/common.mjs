@@ -1,6 +1,6 @@
 // Shared by the bench parent and its children: the app, the bodies, the hand-written checks, small
 // statistics, the table printer, and a request/answer channel over the child-process IPC pipe.
-import { fork, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -134,14 +134,16 @@ export const PINNING = (() => {
  * A child that exits while a call is pending rejects it; stderr and stdout are the parent's.
  * `cpu` ('client' or 'server'): the CPU it is pinned to (see PINNING).
  */
-export function startChild(file, args = [], { execArgv = [], cpu } = {}) {
+export function startChild(file, args = [], { execArgv = [], cpu, runtime = process.execPath } = {}) {
   const stdio = ['ignore', 'inherit', 'inherit', 'ipc'];
   const pinned = cpu !== undefined && PINNING !== null ? PINNING[cpu] : undefined;
-  // taskset execs Node in place, so the IPC channel spawn sets up reaches it as it reaches a fork.
+  // taskset execs the runtime in place, so the IPC channel spawn sets up reaches it as it reaches a
+  // fork. JSON serialization: what Bun speaks with a Node parent.
+  const command = [runtime, ...execArgv, here(file), ...args];
   const child =
     pinned === undefined
-      ? fork(here(file), args, { execArgv, stdio })
-      : spawn('taskset', ['-c', pinned, process.execPath, ...execArgv, here(file), ...args], { stdio });
+      ? spawn(command[0], command.slice(1), { stdio, serialization: 'json' })
+      : spawn('taskset', ['-c', pinned, ...command], { stdio, serialization: 'json' });
   const pending = new Map();
   let next = 0;
   let exited;
@@ -172,6 +174,12 @@ export function startChild(file, args = [], { execArgv = [], cpu } = {}) {
     });
   return { call, stop, pid: child.pid };
 }
+
+/** Bun (the root devDependency's binary), for the Bun rows; undefined where it is not installed. */
+export const BUN = (() => {
+  const bin = fileURLToPath(new URL('../node_modules/.bin/bun', import.meta.url));
+  return spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0 ? bin : undefined;
+})();
 
 /** In a child: answer the parent's calls with `handlers[type](message)`; exit when the parent goes. */
 export function serveParent(handlers) {

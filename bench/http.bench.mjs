@@ -4,7 +4,7 @@
 // each ratio is median(ours) / median(base) over the same rounds of the same run. Next to it, the
 // server process's CPU time per request (median over rounds) and base CPU / ours CPU: a cross-check
 // that other processes on the machine disturb less than they disturb req/s.
-import { AFTER, fixed, int, kb, median, SIZES, startChild, table, verdict } from './common.mjs';
+import { AFTER, BUN, fixed, int, kb, median, SIZES, startChild, table, verdict } from './common.mjs';
 
 /** Servers loaded in turn with each other; a pair's two servers are always in the same group. */
 const GROUPS = [
@@ -30,6 +30,7 @@ export const PAIRS = [
     target: 0.9,
   },
   { name: 'fetch handler behind Hono / hand-written Hono route', ours: 'hono-fetch', base: 'hono-route', target: 0.9 },
+  { name: 'fetch handler on Bun / hand-written Bun route', ours: 'bun-fetch', base: 'bun-route', target: 0.9 },
 ];
 
 function series(store, kind, size) {
@@ -54,7 +55,8 @@ export async function benchHttp({ rounds, seconds, warmup, processes = 1, concur
         for (const kind of group) {
           running[kind] = [];
           for (let i = 0; i < processes; i++) {
-            const child = startChild('http.server.mjs', [kind], { cpu: 'server' });
+            const { file, runtime } = serverOf(kind);
+            const child = startChild(file, [kind], { cpu: 'server', runtime });
             running[kind].push(child);
             child.port = (await child.call('start')).port;
           }
@@ -123,6 +125,7 @@ export async function benchHttp({ rounds, seconds, warmup, processes = 1, concur
 
   const rows = [];
   for (const pair of PAIRS) {
+    if (rps[pair.ours] === undefined) continue;
     for (const size of SIZES) {
       const base = rps[pair.base][size];
       const ours = rps[pair.ours][size];

@@ -75,7 +75,7 @@ export class Delivery {
     const event = callback.event as AnyCallbackEvent;
     const before = event.kind === 'before';
     // A before-callback is decided even when de-duplication cannot say: Tencent needs a decision.
-    const status = before ? 200 : undefined;
+    const status = before ? OK_RESPONSE.status : undefined;
     const deadline = callback.left(this.options.now());
     const started = this.options.now();
     const pendingTtl = Math.max(Math.min(ttl, PENDING_TTL), Number.isFinite(deadline) ? deadline : 0);
@@ -105,7 +105,7 @@ export class Delivery {
       if (record.answer !== undefined) {
         callback.log.debug(`duplicate ${event.command} ${key}: answered as the first copy was, not dispatched`);
         const { status: answered, body } = record.answer;
-        return answered === 200 && body === OK_RESPONSE.body
+        return answered === OK_RESPONSE.status && body === OK_RESPONSE.body
           ? OK_RESPONSE
           : { status: answered, body, headers: JSON_HEADERS };
       }

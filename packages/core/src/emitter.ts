@@ -13,6 +13,7 @@ import { traceDecision, traceError } from './diagnostics.js';
 import {
   DecisionError,
   describeError,
+  ERROR_STATUS,
   HandlerError,
   HandlerTimeoutError,
   type ImCallbackError,
@@ -75,7 +76,7 @@ export class CallbackEmitter {
     try {
       pending = chain === undefined ? undefined : this.#decide(chain, 0, event);
     } catch (error) {
-      this.#handlerFailed(callback, error, 200);
+      this.#handlerFailed(callback, error, true);
       return this.fallback(spec, inputs);
     }
     return isThenable(pending)
@@ -86,9 +87,9 @@ export class CallbackEmitter {
   #observe(callback: Callback, handler: Run): void {
     try {
       const result = handler(callback.event as AnyCallbackEvent);
-      if (isThenable(result)) settle(result).then((s) => s.ok || this.#handlerFailed(callback, s.error, 200));
+      if (isThenable(result)) settle(result).then((s) => s.ok || this.#handlerFailed(callback, s.error, true));
     } catch (error) {
-      this.#handlerFailed(callback, error, 200);
+      this.#handlerFailed(callback, error, true);
     }
   }
 
@@ -119,7 +120,7 @@ export class CallbackEmitter {
       return this.fallback(spec, inputs);
     }
     if (!outcome.ok) {
-      this.#handlerFailed(callback, outcome.error, 200);
+      this.#handlerFailed(callback, outcome.error, true);
       return this.fallback(spec, inputs);
     }
     return this.#reply(callback, spec, outcome.value, inputs);
@@ -161,7 +162,7 @@ export class CallbackEmitter {
           pending.push(settle(result));
         }
       } catch (error) {
-        this.#handlerFailed(callback, error, 500);
+        this.#handlerFailed(callback, error, false);
         failure ??= { error };
       }
     }
@@ -178,14 +179,14 @@ export class CallbackEmitter {
     const outcome = await within(all, callback.left(this.now()));
     if (outcome === TIMED_OUT) {
       // Answered below; late failures are still reported, with the status that was sent.
-      const status = failure === undefined ? 200 : 500;
+      const answered = failure === undefined;
       void all.then((results) => {
-        for (const result of results) if (!result.ok) this.#handlerFailed(callback, result.error, status);
+        for (const result of results) if (!result.ok) this.#handlerFailed(callback, result.error, answered);
       });
     } else {
       for (const result of outcome) {
         if (result.ok) continue;
-        this.#handlerFailed(callback, result.error, 500);
+        this.#handlerFailed(callback, result.error, false);
         failure ??= { error: result.error };
       }
     }
@@ -195,12 +196,17 @@ export class CallbackEmitter {
   #acknowledge(callback: Callback, failure: { error: unknown } | undefined): CallbackResponse {
     if (failure === undefined) return OK_RESPONSE;
     const context = eventContext(callback.event as AnyCallbackEvent);
-    return failureResponse(new HandlerError(500, describeError(failure.error), context));
+    return failureResponse(new HandlerError(ERROR_STATUS.HANDLER_FAILED, describeError(failure.error), context));
   }
 
-  #handlerFailed(callback: Callback, cause: unknown, status: number): void {
+  /**
+   * A handler failed. `answered`: the callback was answered anyway (the fallback decision, or the
+   * ack already sent), so the error carries the OK answer's status, not its own table status.
+   */
+  #handlerFailed(callback: Callback, cause: unknown, answered: boolean): void {
     const event = callback.event as AnyCallbackEvent;
     const message = `handler for ${event.command} failed: ${describeError(cause)}`;
+    const status = answered ? OK_RESPONSE.status : ERROR_STATUS.HANDLER_FAILED;
     this.report(callback, new HandlerError(status, message, { ...eventContext(event), cause }));
   }
 }

@@ -11,9 +11,15 @@ const GROUPS = [
   ['fastify-route', 'fastify-plugin', 'node-raw'],
   ['fetch-bridge-hand', 'fetch-bridge'],
   ['hono-route', 'hono-fetch'],
+  // On Bun (left out where the root devDependency's binary is missing).
+  ...(BUN === undefined ? [] : [['bun-route', 'bun-fetch']]),
   ['express-route', 'express-adapter'],
   ['koa-route', 'koa-adapter'],
 ];
+
+/** Where each server kind runs: Bun's on Bun, from bun.server.mjs; the rest on Node. */
+const serverOf = (kind) =>
+  kind.startsWith('bun-') ? { file: 'bun.server.mjs', runtime: BUN } : { file: 'http.server.mjs', runtime: undefined };
 /** A server that only drains and answers: what the load generator can drive at most. */
 const CEILING = 'node-ack';
 

@@ -97,6 +97,22 @@ async function handFetch(request) {
   return new Response(ACK_TEXT, { status: 200, headers: JSON_TYPE });
 }
 
+/** A minimal `node:http` bridge to a fetch handler: a `Request` with the streamed body, the `Response` written back. */
+function listenBridge(fetchHandler) {
+  return listenNode(async (req, res) => {
+    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : Readable.toWeb(req);
+    const request = new Request(`http://${req.headers.host}${req.url}`, {
+      method: req.method,
+      headers: req.headers,
+      body,
+      duplex: 'half',
+    });
+    const response = await fetchHandler(request);
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(await response.text());
+  });
+}
+
 /** Hono's Node server on a free loopback port (its own server, as `@hono/node-server` sets it up). */
 function listenHono(app) {
   return new Promise((resolve) => {
@@ -210,35 +226,13 @@ const servers = {
     // As test/conformance/targets/fetch.ts: a Request with the streamed body, the Response written back.
     const receiver = createReceiver({ sdkAppId: APP, ...receiverOptions });
     register(receiver);
-    return listenNode(async (req, res) => {
-      const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : Readable.toWeb(req);
-      const request = new Request(`http://${req.headers.host}${req.url}`, {
-        method: req.method,
-        headers: req.headers,
-        body,
-        duplex: 'half',
-      });
-      const response = await receiver.fetch(request);
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(await response.text());
-    });
+    return listenBridge(receiver.fetch);
   },
 
   // The same bridge doing the job by hand on the `Request`: its query, the checks, `text()` and
   // `JSON.parse`, a `Response` with the JSON ack.
   'fetch-bridge-hand'() {
-    return listenNode(async (req, res) => {
-      const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : Readable.toWeb(req);
-      const request = new Request(`http://${req.headers.host}${req.url}`, {
-        method: req.method,
-        headers: req.headers,
-        body,
-        duplex: 'half',
-      });
-      const response = await handFetch(request);
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(await response.text());
-    });
+    return listenBridge(handFetch);
   },
 
   // ---- Hono on @hono/node-server: the README's fetch quick start, and a route doing the job by hand

@@ -8,7 +8,7 @@
  * framework's HTML error page), and `onError` only ever receives typed errors.
  */
 import { allow, ImCallbackError, silentLogger } from '@im-callbacks/core';
-import { post } from '@im-callbacks/test-helpers';
+import { neverSettles, post, revoked, throwingToString } from '@im-callbacks/test-helpers';
 import { buildRequest, sample } from '@im-callbacks/testing';
 import type { RunningTarget, TargetOptions } from '../conformance/target';
 import { targets } from '../conformance/targets';
@@ -21,29 +21,10 @@ const OK = '{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}';
 const REJECTED = '{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":1}';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A thenable whose `then` never calls back. */
-function neverSettles(): PromiseLike<never> {
-  // biome-ignore lint/suspicious/noThenProperty: a thenable that never settles is the hostile value
-  return { then: () => undefined } as unknown as PromiseLike<never>;
-}
-
-function revoked(): object {
-  const { proxy, revoke } = Proxy.revocable({}, {});
-  revoke();
-  return proxy;
-}
-
 /** Each made fresh per use (a revoked Proxy cannot be inspected at all). */
 const values: { name: string; make: () => unknown }[] = [
   { name: 'Object.create(null)', make: () => Object.create(null) },
-  {
-    name: 'an object whose toString throws',
-    make: () => ({
-      toString() {
-        throw new Error('toString');
-      },
-    }),
-  },
+  { name: 'an object whose toString throws', make: throwingToString },
   { name: 'a revoked Proxy', make: revoked },
   { name: 'undefined', make: () => undefined },
   { name: 'a Symbol', make: () => Symbol('thrown') },

@@ -1,28 +1,10 @@
 /** describeError and toImCallbackError are total: no thrown value makes describing it a second failure. */
+import { neverSettles, revoked, throwingToString } from '@im-callbacks/test-helpers';
 import { describeError, ImCallbackError, InternalError, toImCallbackError } from '../src/errors.js';
-
-function neverSettles(): PromiseLike<never> {
-  // biome-ignore lint/suspicious/noThenProperty: a thenable that never settles is the hostile value
-  return { then: () => undefined } as unknown as PromiseLike<never>;
-}
-
-function revoked(): object {
-  const { proxy, revoke } = Proxy.revocable({}, {});
-  revoke();
-  return proxy;
-}
 
 const hostile: [string, () => unknown, RegExp][] = [
   ['Object.create(null)', () => Object.create(null), /^\[unprintable Object\]$/],
-  [
-    'a throwing toString',
-    () => ({
-      toString() {
-        throw new Error('no');
-      },
-    }),
-    /^\[unprintable Object\]$/,
-  ],
+  ['a throwing toString', throwingToString, /^\[unprintable Object\]$/],
   ['a revoked Proxy', revoked, /^\[unprintable object\]$/],
   ['undefined', () => undefined, /^undefined$/],
   ['a Symbol', () => Symbol('s'), /^Symbol\(s\)$/],

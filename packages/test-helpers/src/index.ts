@@ -9,3 +9,4 @@ export * from './raw-http.js';
 export * from './raw-request.js';
 export * from './required-fields.js';
 export * from './samples.js';
+export * from './throwables.js';

@@ -190,6 +190,7 @@ const SCRIPT = `
     parts = parts.concat(block('Body', h('pre', { id: 'detail-body' }, d.body === undefined ? '(not read)' : pretty(d.body))));
     parts = parts.concat(block('Answer', h('pre', { id: 'detail-answer' }, pretty(d.answer))));
     $('detail').replaceChildren.apply($('detail'), parts);
+    $('detail').setAttribute('data-id', d.id);
   }
   function renderFailed() {
     var box = $('failed');
@@ -240,7 +241,7 @@ const BODY = `<header><h1>im-callbacks <span>inspector</span></h1><div id="live"
 /** The page, as served. */
 export const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>im-callbacks inspector</title><style>${STYLE}</style></head>
+<meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>im-callbacks inspector</title><style>${STYLE}</style></head>
 <body>${BODY}<script>${SCRIPT}</script></body></html>
 `;
 
@@ -253,7 +254,7 @@ const hash = (text: string) => `'sha256-${createHash('sha256').update(text).dige
 export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
-  'content-security-policy': `default-src 'none'; script-src ${hash(SCRIPT)}; style-src ${hash(STYLE)}; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+  'content-security-policy': `default-src 'none'; script-src ${hash(SCRIPT)}; style-src ${hash(STYLE)}; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',

@@ -68,27 +68,31 @@ export function recordOf(
   ms: number,
   replayOf: number | undefined,
 ): CallbackRecord {
-  const query = context.query;
+  // Only the fields that are set (no `delete` after the fact: that would make every record a slow dictionary).
   const record: CallbackRecord = {
     id,
     time: new Date(context.receivedAt ?? Date.now()).toISOString(),
-    command: context.command,
-    kind: context.kind,
-    sdkAppId: context.sdkAppId,
-    requestId: context.requestId,
-    query: query === undefined ? undefined : { ...query },
-    body: context.body,
-    status: context.status,
-    answer: context.result?.body,
-    decision: context.decision,
-    code: context.code,
-    error: context.error?.message,
-    issues: context.code === 'PAYLOAD_INVALID' ? issuesOf(context.error) : undefined,
     ms: Math.round(ms * 10) / 10,
-    dispatched: query === undefined ? true : undefined,
-    replayOf,
   };
-  for (const key of Object.keys(record) as (keyof CallbackRecord)[]) if (record[key] === undefined) delete record[key];
+  if (context.command !== undefined) record.command = context.command;
+  if (context.kind !== undefined) record.kind = context.kind;
+  if (context.sdkAppId !== undefined) record.sdkAppId = context.sdkAppId;
+  if (context.requestId !== undefined) record.requestId = context.requestId;
+  // The getter's object is computed for this context only: kept as it is, not copied.
+  const query = context.query as Record<string, string> | undefined;
+  if (query !== undefined) record.query = query;
+  else record.dispatched = true;
+  const body = context.body;
+  if (body !== undefined) record.body = body;
+  if (context.status !== undefined) record.status = context.status;
+  if (context.result !== undefined) record.answer = context.result.body;
+  if (context.decision !== undefined) record.decision = context.decision;
+  if (context.code !== undefined) {
+    record.code = context.code;
+    if (context.error !== undefined) record.error = context.error.message;
+    if (context.code === 'PAYLOAD_INVALID') record.issues = issuesOf(context.error);
+  }
+  if (replayOf !== undefined) record.replayOf = replayOf;
   return record;
 }
 

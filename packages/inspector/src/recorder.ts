@@ -26,6 +26,11 @@ export interface RecorderOptions {
   warn?: (message: string) => void;
 }
 
+/** Where this recorder notes, on a trace's context, when it started and which record it replays (a symbol: no clash, no WeakMap). */
+type Noted = CallbackTraceContext & { [STARTED]?: number; [REPLAY_OF]?: number };
+const STARTED = Symbol('@im-callbacks/inspector:started');
+const REPLAY_OF = Symbol('@im-callbacks/inspector:replayOf');
+
 interface Finished {
   readonly context: CallbackTraceContext;
   readonly ms: number;
@@ -46,8 +51,6 @@ export class Recorder {
   #next = 1;
   #pending: Finished[] = [];
   #scheduled: ReturnType<typeof setImmediate> | undefined = undefined;
-  #starts = new WeakMap<CallbackTraceContext, number>();
-  #replays = new WeakMap<CallbackTraceContext, number>();
   #replaying: number | undefined = undefined;
   #listeners = new Set<(record: CallbackRecord) => void>();
   #channel = diagnostics.tracingChannel<unknown, CallbackTraceContext>(CALLBACK_CHANNEL);
@@ -61,17 +64,17 @@ export class Recorder {
     this.#warn = options.warn ?? ((message) => console.warn(message));
     const file = typeof options.file === 'string' ? { path: options.file } : options.file;
     this.file = file === undefined ? undefined : new NdjsonFile(file, this.#warn);
-    const finish = (context: CallbackTraceContext): void => {
-      const started = this.#starts.get(context);
+    const finish = (context: Noted): void => {
+      const started = context[STARTED];
       const ms = started === undefined ? (context.handlerDuration ?? 0) : performance.now() - started;
-      this.#pending.push({ context, ms, replayOf: this.#replays.get(context) });
+      this.#pending.push({ context, ms, replayOf: context[REPLAY_OF] });
       this.#scheduled ??= setImmediate(() => this.#drain());
     };
     this.#handlers = {
-      start: (context) => {
-        this.#starts.set(context, performance.now());
+      start: (context: Noted) => {
+        context[STARTED] = performance.now();
         if (this.#replaying !== undefined) {
-          this.#replays.set(context, this.#replaying);
+          context[REPLAY_OF] = this.#replaying;
           this.#replaying = undefined;
         }
       },

@@ -3,6 +3,8 @@
 // up the subscriber, then runs core.worker.mjs's `pipeline` side unchanged (same receiver, same
 // handler, same rounds), so the only difference from that side is the subscriber.
 //   noop: a subscriber whose five handlers do nothing (the cost of publishing a trace);
+//   inspector: @im-callbacks/inspector with its defaults (200 records in memory, no file): the
+//         records it builds on the next turn of the event loop are built inside the measured time;
 //   otel: @im-callbacks/opentelemetry with the OpenTelemetry SDK as an app would run it: the
 //         AsyncLocalStorage context manager, a tracer provider exporting every span (SimpleSpanProcessor,
 //         an exporter that discards), a meter provider aggregating the counters and the histogram.
@@ -15,6 +17,13 @@ if (mode === 'noop') {
   diagnostics
     .tracingChannel(CALLBACK_CHANNEL)
     .subscribe({ start: nothing, end: nothing, asyncStart: nothing, asyncEnd: nothing, error: nothing });
+} else if (mode === 'inspector') {
+  const { createInspector } = await import('@im-callbacks/inspector');
+  const inspector = createInspector();
+  globalThis.imBenchAfterBatch = () => inspector.flush();
+  process.on('message', (message) => {
+    if (message.type === 'records') process.send({ id: message.id, result: inspector.records().length });
+  });
 } else if (mode === 'otel') {
   const { context } = await import('@opentelemetry/api');
   const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
@@ -43,7 +52,7 @@ if (mode === 'noop') {
     if (message.type === 'spans') process.send({ id: message.id, result: exported });
   });
 } else {
-  throw new Error(`mode must be noop or otel, got ${mode}`);
+  throw new Error(`mode must be noop, inspector or otel, got ${mode}`);
 }
 process.argv[2] = 'pipeline';
 await import('./core.worker.mjs');

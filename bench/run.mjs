@@ -51,7 +51,7 @@ const sections = [
     run: () => benchCore({ ...c, progress }),
   },
   {
-    title: `Diagnostics channel: the core pipeline with no subscriber, a no-op subscriber, @im-callbacks/opentelemetry (SDK, every span exported), each vs JSON.parse + Sign; ${c.rounds} alternating rounds of ${c.ms} ms, median ns/op`,
+    title: `Diagnostics channel: the core pipeline with no subscriber, a no-op subscriber, @im-callbacks/inspector, @im-callbacks/opentelemetry (SDK, every span exported), each vs JSON.parse + Sign; ${c.rounds} alternating rounds of ${c.ms} ms, median ns/op`,
     run: () => benchDiagnostics({ ...c, progress, core: sections[1].result }),
   },
   {

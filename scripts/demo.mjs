@@ -1,7 +1,9 @@
 // The demo: starts one example app (express by default; `pnpm demo koa|fastify|hono|bullmq|nestjs` or
 // IM_DEMO_FRAMEWORK picks another), fires signed sample callbacks at it the way the IM backend
 // does, prints what each handler saw and each reply, and checks every reply. Exits 0 when all
-// replies are the expected ones. `bullmq` (a web process and a worker on Redis) starts its own
+// replies are the expected ones. The express example runs with its inspector (`IM_INSPECTOR=1`):
+// the demo prints the page's URL and checks it recorded every callback; IM_DEMO_KEEP=1 keeps the app
+// running afterwards, to look at the page. `bullmq` (a web process and a worker on Redis) starts its own
 // redis-server on a free port, and says how to get one when it is not installed.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -61,15 +63,18 @@ const redis = framework === 'bullmq' ? await startRedis() : undefined;
 // The NestJS example is TypeScript (decorators): loaded through tsx, with the root tsconfig.json.
 if (framework === 'nestjs') (await import('tsx/esm/api')).register();
 const { start } = await import(`../examples/${framework}/src/app.${framework === 'nestjs' ? 'ts' : 'mjs'}`);
-const { url, close } = await start({
+const { url, close, inspectorUrl } = await start({
   sdkAppId: SDKAPPID,
   token: TOKEN,
+  inspector: framework === 'express',
   log: (line) => console.log(`    app: ${line}`),
   redis: redis?.url,
 });
 console.log(
-  `im-callbacks demo: ${framework} example listening at ${url}${redis ? ` (Redis at ${redis.url}, a worker in the same process)` : ''}\n`,
+  `im-callbacks demo: ${framework} example listening at ${url}${redis ? ` (Redis at ${redis.url}, a worker in the same process)` : ''}`,
 );
+if (inspectorUrl) console.log(`Inspector (IM_INSPECTOR=1): ${inspectorUrl}`);
+console.log('');
 
 const message = (From_Account, Text) => ({
   ...sample('Group.CallbackBeforeSendMsg'),
@@ -170,6 +175,19 @@ for (const [index, { title, command, payload, options, expect, twice }] of cases
 
 // The worker logs handed-off events as it takes them: give it a moment before closing.
 if (redis) await new Promise((resolve) => setTimeout(resolve, 500));
+if (inspectorUrl) {
+  // Every request reached the inspector (twice-sent cases count twice).
+  await new Promise((resolve) => setImmediate(resolve));
+  const recorded = await (await fetch(`${inspectorUrl}api/callbacks`)).json();
+  const sent = cases.reduce((count, { twice }) => count + (twice ? 2 : 1), 0);
+  const ok = recorded.length === sent;
+  console.log(`The inspector recorded ${recorded.length} of ${sent} callbacks ${ok ? '✓' : '✗'}: ${inspectorUrl}`);
+  if (!ok) failures++;
+  if (process.env.IM_DEMO_KEEP === '1') {
+    console.log('IM_DEMO_KEEP=1: the app keeps running; Ctrl-C to stop.');
+    await new Promise(() => {});
+  }
+}
 await close();
 await redis?.stop();
 console.log(

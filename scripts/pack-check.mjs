@@ -8,7 +8,8 @@
 //   tarballs      LICENSE (identical to the root's) and README.md in every tarball
 //   esm           `import` of every package and subpath; receiver.handle with a signed request from
 //                 @im-callbacks/testing; the Express, Koa and Fastify adapters answering over HTTP;
-//                 @im-callbacks/opentelemetry subscribed to the core's tracing channel
+//                 @im-callbacks/opentelemetry subscribed to the core's tracing channel;
+//                 @im-callbacks/inspector recording a callback and serving its page and list
 //   cjs           the same through `require`
 //   types:*       tsc --noEmit on the root and the /adapter and /catalogue subpaths: nodenext (ESM
 //                 and CommonJS files) and module esnext + moduleResolution bundler

@@ -71,13 +71,15 @@ export async function serve(start) {
     console.error('Set IM_SDKAPPID to your SDKAppID (and IM_CALLBACK_TOKEN to the console callback token).');
     process.exit(1);
   }
-  const { url } = await start({
+  const { url, inspectorUrl } = await start({
     sdkAppId,
     token: process.env.IM_CALLBACK_TOKEN || undefined,
     port: Number(process.env.PORT ?? 3000),
     host: process.env.HOST ?? '0.0.0.0',
   });
   console.log(`Listening for IM callbacks on ${url} (set this URL in the IM console)`);
+  if (inspectorUrl)
+    console.log(`Inspector: ${inspectorUrl.replace('0.0.0.0', '127.0.0.1')} (the callbacks received, live)`);
 }
 
 /**

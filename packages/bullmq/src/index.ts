@@ -151,6 +151,67 @@ export function createCallbackWorker(options: CallbackWorkerOptions): Worker<Han
   return worker;
 }
 
+/** A job of the failed set, as `@im-callbacks/inspector` lists it. */
+export interface FailedCallbackJob {
+  id: string;
+  command?: string | undefined;
+  requestId?: string | undefined;
+  /** The callback's body as received (the handed-off event's `raw`, as JSON). */
+  body?: string | undefined;
+  error?: string | undefined;
+  attempts?: number | undefined;
+  /** When it failed for good, ISO 8601. */
+  failedAt?: string | undefined;
+}
+
+/** The failed set of a queue, for `createInspector({ failed: [failedJobs(queue)] })` (`FailedJobSource`). */
+export interface FailedJobs {
+  readonly name: string;
+  list(limit?: number): Promise<FailedCallbackJob[]>;
+  /** Moves the job back to waiting (BullMQ's `job.retry()`): the worker runs it again, after a fix. */
+  retry(id: string): Promise<void>;
+}
+
+/**
+ * The jobs of `queue` that exhausted their attempts (BullMQ's failed set), for the inspector page:
+ * each shown with its error and body, and retried by its button. Structurally the inspector's
+ * `FailedJobSource`, so neither package depends on the other.
+ */
+export function failedJobs(queue: Queue): FailedJobs {
+  if (typeof (queue as Partial<Queue> | null)?.getFailed !== 'function')
+    throw new TypeError('im-callbacks: failedJobs needs a BullMQ Queue');
+  return {
+    name: `bullmq ${queue.name}`,
+    async list(limit = 50) {
+      const jobs = (await queue.getFailed(0, Math.max(0, limit - 1))) as (Job<HandedOffEvent> | undefined)[];
+      return jobs
+        .filter((job): job is Job<HandedOffEvent> => job !== undefined && job !== null)
+        .map((job) => {
+          let body: string | undefined;
+          try {
+            body = job.data?.raw === undefined ? undefined : JSON.stringify(job.data.raw);
+          } catch {
+            body = undefined;
+          }
+          return {
+            id: String(job.id),
+            command: job.data?.command,
+            requestId: job.data?.requestId,
+            body,
+            error: job.failedReason,
+            attempts: job.attemptsMade,
+            failedAt: job.finishedOn === undefined ? undefined : new Date(job.finishedOn).toISOString(),
+          };
+        });
+    },
+    async retry(id) {
+      const job = await queue.getJob(id);
+      if (job === undefined || job === null) throw new Error(`no job ${id} in ${queue.name}`);
+      await job.retry('failed');
+    },
+  };
+}
+
 /** What `redisDedupeStore` needs of a Redis client (an ioredis `Redis` or `Cluster`). */
 export interface DedupeRedis {
   set(key: string, value: string, px: 'PX', milliseconds: number, nx: 'NX'): Promise<'OK' | null>;

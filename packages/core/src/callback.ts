@@ -11,6 +11,7 @@ import type { CallbackTrace } from './diagnostics.js';
 import type { ErrorContext } from './errors.js';
 import type { AnyCallbackEvent } from './events.js';
 import type { Logger } from './logger.js';
+import type { CallbackQuery } from './pipeline/query.js';
 import type { CallbackResponse } from './pipeline/reply.js';
 
 /** An answer known now, or later: what every stage from the body on returns. */
@@ -23,6 +24,8 @@ export class Callback implements ErrorContext {
   requestId: string | undefined = undefined;
   /** The SDKAppID, once verified. */
   sdkAppId: number | undefined = undefined;
+  /** The query as parsed, once it was (`handle` only): its `params` are read only when asked for. */
+  query: CallbackQuery | undefined = undefined;
   /** The body as parsed (or its text when it was not JSON), once read. */
   payload: unknown = undefined;
   /** The body text as received (the de-duplication key of a callback without a `RequestID`). */

@@ -6,6 +6,8 @@
  * The context gains its fields as the pipeline learns them. Nothing is allocated and nothing is
  * published while nobody subscribes: `traceStart()` returns `undefined` then, the callback carries
  * no trace, and every note returns at once. Runtimes without `tracingChannel` get no tracing.
+ * What a recorder needs (the query with `Sign` redacted, the body text) is read from the callback
+ * by reference, and only computed when a subscriber asks for it (getters on the context).
  */
 import * as diagnostics from 'node:diagnostics_channel';
 import type { Callback } from './callback.js';
@@ -39,8 +41,70 @@ export interface CallbackTraceContext {
   error?: ImCallbackError | undefined;
   /** Milliseconds from handing the event to the handlers to the answer (the deadline when they missed it). */
   handlerDuration?: number | undefined;
-  /** The answer (Node's convention: `result`). */
+  /** The answer (Node's convention: `result`): status, JSON body text, headers. */
   result?: CallbackResponse | undefined;
+  /** When the callback arrived (the receiver's clock, ms since the epoch). */
+  receivedAt?: number | undefined;
+  /** The query parameters by original name, `Sign` (any case) redacted; computed when read. */
+  readonly query?: Readonly<Record<string, string>> | undefined;
+  /** The body text as received (bounded by the body limit), or the JSON of a payload given already parsed; computed when read. */
+  readonly body?: string | undefined;
+}
+
+/** The value that replaces a `Sign`: the Sign proves knowledge of the token for a minute. */
+export const REDACTED = '[redacted]';
+
+/**
+ * The context object of one trace. Plain fields are written as the pipeline learns them; `query`
+ * and `body` are getters over the callback (linked once its answer is known), so nothing is copied
+ * or redacted unless a subscriber reads them.
+ */
+class TraceContext implements CallbackTraceContext {
+  declare command?: string | undefined;
+  declare kind?: 'before' | 'after' | 'unknown' | undefined;
+  declare sdkAppId?: number | undefined;
+  declare requestId?: string | undefined;
+  declare status?: number | undefined;
+  declare decision?: CallbackDecision | undefined;
+  declare code?: ImCallbackErrorCode | undefined;
+  declare error?: ImCallbackError | undefined;
+  declare handlerDuration?: number | undefined;
+  declare result?: CallbackResponse | undefined;
+  receivedAt: number;
+  #callback: Callback | undefined = undefined;
+  #query: Readonly<Record<string, string>> | undefined = undefined;
+
+  constructor(receivedAt: number) {
+    this.receivedAt = receivedAt;
+  }
+
+  link(callback: Callback): void {
+    this.#callback = callback;
+  }
+
+  get query(): Readonly<Record<string, string>> | undefined {
+    if (this.#query !== undefined) return this.#query;
+    const query = this.#callback?.query;
+    if (query === undefined) return undefined;
+    const params: Record<string, string> = {};
+    for (const [name, value] of Object.entries(query.params))
+      params[name] = name.toLowerCase() === 'sign' ? REDACTED : value;
+    this.#query = params;
+    return params;
+  }
+
+  get body(): string | undefined {
+    const callback = this.#callback;
+    if (callback === undefined) return undefined;
+    if (callback.text !== undefined) return callback.text;
+    const payload = callback.payload;
+    if (payload === undefined || typeof payload === 'string') return payload;
+    try {
+      return JSON.stringify(payload);
+    } catch {
+      return undefined; // a payload `dispatch` was given that is not JSON (a cycle, a BigInt)
+    }
+  }
 }
 
 type Channel = { publish(message: unknown): void; readonly hasSubscribers: boolean };
@@ -72,15 +136,15 @@ const ANSWERED = 2;
 
 /** One callback's trace: the published context and where the trace is. */
 export interface CallbackTrace {
-  readonly context: CallbackTraceContext;
+  readonly context: TraceContext;
   phase: typeof SYNC | typeof RETURNED | typeof ANSWERED;
   handlersStarted: number;
 }
 
 /** Starts a callback's trace (publishes `start`); `undefined`, at no cost, when nobody subscribes. */
-export function traceStart(command?: string): CallbackTrace | undefined {
+export function traceStart(receivedAt: number, command?: string): CallbackTrace | undefined {
   if (!subscribed()) return undefined;
-  const context: CallbackTraceContext = {};
+  const context = new TraceContext(receivedAt);
   if (command !== undefined) context.command = command;
   const trace: CallbackTrace = { context, phase: SYNC, handlersStarted: 0 };
   (channel as Tracing).start.publish(context);
@@ -132,6 +196,7 @@ export function traceAnswer(callback: Callback, response: CallbackResponse, erro
   const trace = callback.trace;
   if (trace === undefined) return response;
   const { context } = trace;
+  context.link(callback);
   if (error !== undefined) traceError(callback, error);
   context.command ??= callback.command;
   context.requestId ??= callback.requestId;

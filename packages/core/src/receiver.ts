@@ -86,10 +86,11 @@ export class CallbackReceiver implements Registration {
    * refusal and failure becomes an answer (and a typed error to `onError`).
    */
   handle(request: CallbackRequest): Promise<CallbackResponse> {
+    const receivedAt = this.options.now();
     const callback = new Callback(
-      this.options.now(),
+      receivedAt,
       request.logger ?? this.options.logger,
-      traceStart(),
+      traceStart(receivedAt),
       this.options.deadline,
     );
     const answer = traceReturned(callback, this.#receive(callback, request));
@@ -115,7 +116,8 @@ export class CallbackReceiver implements Registration {
   dispatch(command: string, payload: unknown, context: DispatchContext = {}): Promise<CallbackResponse> {
     const deadline = context.wait === true ? Number.POSITIVE_INFINITY : this.options.deadline;
     const log = context.logger ?? this.options.logger;
-    const callback = new Callback(this.options.now(), log, traceStart(command), deadline);
+    const receivedAt = this.options.now();
+    const callback = new Callback(receivedAt, log, traceStart(receivedAt, command), deadline);
     callback.command = command;
     callback.payload = payload;
     callback.requestId = context.requestId;
@@ -147,6 +149,7 @@ export class CallbackReceiver implements Registration {
   /** Parses and verifies the query (403, 401, 400 as the status table says). */
   #admit(callback: Callback, input: QueryInput): Admitted {
     const query = parseQuery(input);
+    callback.query = query;
     callback.command = query.callbackcommand;
     callback.requestId = query.requestid;
     const verified = verifyQuery(query, this.options);

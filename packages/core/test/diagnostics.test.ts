@@ -99,7 +99,7 @@ describe('accepted callbacks', () => {
     const response = await im.handle(signed(AFTER, groupMessage(), 'req-1'));
     expect(response.status).toBe(200);
     expect(trace.names()).toEqual(['start', 'end']);
-    expect(trace.events[0]?.seen).toEqual({});
+    expect(trace.events[0]?.seen).toEqual({ receivedAt: expect.any(Number) });
     const context = trace.context();
     expect(context).toMatchObject({
       command: AFTER,
@@ -165,7 +165,7 @@ describe('accepted callbacks', () => {
     im.on(BEFORE, () => reject());
     const response = await im.dispatch(BEFORE, beforePayload(), { requestId: 'from-queue' });
     expect(response.status).toBe(200);
-    expect(trace.events[0]?.seen).toEqual({ command: BEFORE });
+    expect(trace.events[0]?.seen).toEqual({ command: BEFORE, receivedAt: expect.any(Number) });
     expect(trace.names()).toEqual(['start', 'end', 'asyncStart', 'asyncEnd']);
     expect(trace.context()).toMatchObject({
       kind: 'before',
@@ -291,6 +291,51 @@ describe('fallbacks and failures', () => {
       decision: 'fallback',
       code: 'PAYLOAD_INVALID',
     });
+  });
+});
+
+describe('what a recorder reads: arrival, query, body, answer', () => {
+  test('the query with its Sign redacted, the body text as received, the answer, the arrival time', async () => {
+    const trace = listen();
+    const arrival = Date.now() + 7; // the receiver's clock, whatever it says
+    const im = createReceiver({ sdkAppId: APP, token: TOKEN, logger: silentLogger, now: () => arrival });
+    im.on(AFTER, () => undefined);
+    const built = signed(AFTER, groupMessage(), 'req-q');
+    const sign = new URLSearchParams(built.query).get('Sign');
+    expect(sign).toMatch(/^[0-9a-f]{64}$/);
+    // A Sign spelt in another case (accepted: names are case-insensitive) is redacted too.
+    const response = await im.handle({ query: built.query.replace('Sign=', 'sIgN='), body: built.body });
+    const context = trace.context();
+    expect(context.status).toBe(200);
+    expect(context.receivedAt).toBe(arrival);
+    expect(context.body).toBe(built.body);
+    expect(context.result).toBe(response);
+    expect(context.query).toMatchObject({ CallbackCommand: AFTER, RequestID: 'req-q', sIgN: '[redacted]' });
+    expect(JSON.stringify(context.query)).not.toContain(sign as string);
+    // Read twice: the same object (computed once).
+    expect(context.query).toBe(context.query);
+  });
+
+  test('a refused request keeps its query (Sign redacted) and, read before the refusal, its body', async () => {
+    const trace = listen();
+    const built = request(AFTER, groupMessage(), { token: 'other' });
+    await receiver().handle(built);
+    expect(trace.context().query?.Sign).toBe('[redacted]');
+    expect(trace.context().body).toBeUndefined(); // 401: the body was never read
+    const bad = listen();
+    await receiver().handle({ ...signed(AFTER, groupMessage()), body: '{"GroupId":' });
+    expect(bad.context().body).toBe('{"GroupId":');
+  });
+
+  test('a body a parser already read: the JSON of the parsed payload; dispatch: no query, the payload as JSON', async () => {
+    const trace = listen();
+    const built = signed(AFTER, groupMessage());
+    await receiver().handle({ query: built.query, body: JSON.parse(built.body) });
+    expect(JSON.parse(trace.context().body as string)).toEqual(JSON.parse(built.body));
+    const dispatched = listen();
+    await receiver().dispatch(AFTER, groupMessage());
+    expect(dispatched.context().query).toBeUndefined();
+    expect(JSON.parse(dispatched.context().body as string)).toEqual(groupMessage());
   });
 });
 

@@ -8,6 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { commandList } from '@im-callbacks/core';
+import { run as fixtures } from './cli/fixtures.js';
+import { run as replay } from './cli/replay.js';
 import { send } from './request.js';
 import { samples } from './samples.js';
 
@@ -15,6 +17,7 @@ export const usage = `Usage:
   im-callbacks-send <url> [command...] --sdkappid <id> [--token <token>] [--payload <file.json>]
   im-callbacks-send <url> --all --sdkappid <id> [--token <token>]
   im-callbacks-send --list
+  im-callbacks replay --help | im-callbacks fixtures --help   (recorded callbacks: @im-callbacks/inspector)
 
 Sends each command's sample body (or --payload) to <url>, signed with --token when given, and
 prints the status and the reply. Exits 1 when a reply is not 200, 2 on a usage error.
@@ -38,6 +41,8 @@ const defaultIo: Io = { out: (line) => console.log(line), err: (line) => console
 
 /** Runs the CLI; resolves with the exit code. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  if (argv[0] === 'replay') return replay(argv.slice(1), io);
+  if (argv[0] === 'fixtures') return fixtures(argv.slice(1), io);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

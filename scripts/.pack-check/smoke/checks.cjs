@@ -23,7 +23,7 @@ async function listen(server) {
   return `http://127.0.0.1:${server.address().port}/im/callback`;
 }
 
-/** m: { core, adapter, catalogue, express, koa, fastify, testing, opentelemetry, expressLib, koaLib, fastifyLib } */
+/** m: { core, adapter, catalogue, express, koa, fastify, testing, opentelemetry, inspector, expressLib, koaLib, fastifyLib } */
 async function run(m, log) {
   const { buildRequest, sample, send } = m.testing;
   const payload = sample(AFTER);
@@ -111,6 +111,25 @@ async function run(m, log) {
   instrumentation.disable();
   assert.ok(!channel.start.hasSubscribers, '@im-callbacks/opentelemetry: disable() unsubscribed');
   log('opentelemetry: subscribed to the core channel, a callback traced, unsubscribed');
+
+  // @im-callbacks/inspector records from the same channel and serves its page and list.
+  const inspector = m.inspector.createInspector({ receiver: traced });
+  assert.equal((await traced.dispatch(AFTER, payload, { requestId: 'pack-check' })).status, 200);
+  await inspector.flush();
+  assert.deepEqual(
+    inspector.records().map((record) => [record.command, record.requestId, record.status]),
+    [[AFTER, 'pack-check', 200]],
+    '@im-callbacks/inspector recorded the callback',
+  );
+  const local = { address: '127.0.0.1' };
+  const page = await inspector.fetch(new Request('http://127.0.0.1/im/inspector/'), local);
+  assert.equal(page.status, 200);
+  assert.ok((await page.text()).includes('<title>im-callbacks inspector</title>'), 'the inspector page');
+  const list = await inspector.fetch(new Request('http://127.0.0.1/im/inspector/api/callbacks'), local);
+  assert.equal((await list.json()).length, 1, 'the inspector API');
+  await inspector.close();
+  assert.ok(!channel.start.hasSubscribers, '@im-callbacks/inspector: close() unsubscribed');
+  log(`inspector: recorded a callback, served its page (${m.inspector.PAGE_BYTES} bytes) and list, unsubscribed`);
 }
 
 module.exports = { run };

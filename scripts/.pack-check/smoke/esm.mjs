@@ -6,6 +6,7 @@ import * as adapter from '@im-callbacks/core/adapter';
 import * as catalogue from '@im-callbacks/core/catalogue';
 import * as express from '@im-callbacks/express';
 import * as fastify from '@im-callbacks/fastify';
+import * as inspector from '@im-callbacks/inspector';
 import * as koa from '@im-callbacks/koa';
 import * as opentelemetry from '@im-callbacks/opentelemetry';
 import * as testing from '@im-callbacks/testing';
@@ -32,6 +33,7 @@ for (const [name, module] of Object.entries({
   fastify,
   testing,
   opentelemetry,
+  inspector,
   bullmq,
 })) {
   // A namespace loaded through `require` semantics would show a lone `default` (or `module.exports`).
@@ -39,6 +41,19 @@ for (const [name, module] of Object.entries({
 }
 
 await checks.run(
-  { core, adapter, catalogue, express, koa, fastify, testing, opentelemetry, expressLib, koaLib, fastifyLib },
+  {
+    core,
+    adapter,
+    catalogue,
+    express,
+    koa,
+    fastify,
+    testing,
+    opentelemetry,
+    inspector,
+    expressLib,
+    koaLib,
+    fastifyLib,
+  },
   (line) => console.log(`  esm ${line}`),
 );

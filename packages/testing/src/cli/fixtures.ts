@@ -1,0 +1,81 @@
+/**
+ * `im-callbacks fixtures`: turns recorded callbacks (an inspector's NDJSON file or its URL) into
+ * test fixtures, one JSON file each, ready for `invoke(receiver, f.command, f.payload, f.context)`
+ * and a comparison with `f.recorded.reply`.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  defaultIo,
+  fixtureOf,
+  type Io,
+  parseSince,
+  readRecordings,
+  selectRecordings,
+  UsageError,
+} from './recordings.js';
+
+export const usage = `Usage:
+  im-callbacks fixtures <file.ndjson | inspector-url> --out <dir> [--command <c>...] [--since <time>]
+
+Writes one JSON file per recorded callback with a JSON body into <dir>: { command, payload, context,
+recorded: { time, status, reply, code } }, for invoke() in a test. Exits 2 on a usage error.
+
+Options:
+  --out <dir>             where to write them (created if needed)
+  --command <c>           only this command (repeatable)
+  --since <time>          only callbacks received since: an ISO time, or 30s, 15m, 2h, 7d ago
+  --inspector-token <t>   the inspector's token, when reading from its URL (also IM_INSPECTOR_TOKEN)
+  --help                  this text`;
+
+/** A file name from what the record is: time, command, request id (or index), nothing a shell minds. */
+function fileName(time: string, command: string, key: string): string {
+  const safe = (text: string) => text.replace(/[^\w.-]+/g, '_').slice(0, 80);
+  return `${safe(time.replace(/[:.]/g, '-'))}-${safe(command)}-${safe(key)}.json`;
+}
+
+/** Runs `im-callbacks fixtures`; resolves with the exit code. */
+export async function run(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        command: { type: 'string', multiple: true },
+        since: { type: 'string' },
+        'inspector-token': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      io.out(usage);
+      return 0;
+    }
+    const [source, ...rest] = positionals;
+    if (source === undefined || rest.length > 0) throw new UsageError('give one NDJSON file or inspector URL');
+    if (values.out === undefined) throw new UsageError('--out <dir> is required');
+    const since = values.since === undefined ? undefined : parseSince(values.since);
+    const inspectorToken = values['inspector-token'] ?? (io.env.IM_INSPECTOR_TOKEN || undefined);
+    const records = selectRecordings(await readRecordings(source, inspectorToken), values.command ?? [], since);
+    await mkdir(values.out, { recursive: true });
+    let written = 0;
+    for (const [index, record] of records.entries()) {
+      const fixture = fixtureOf(record);
+      if (fixture === undefined) continue;
+      const name = fileName(record.time, fixture.command, record.requestId ?? String(record.id ?? index + 1));
+      await writeFile(join(values.out, name), `${JSON.stringify(fixture, null, 2)}\n`);
+      io.out(join(values.out, name));
+      written++;
+    }
+    io.err(`${written} fixture${written === 1 ? '' : 's'} written to ${values.out}`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`${(error as Error).message}\n\n${usage}`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -11,6 +11,7 @@ const builds = {
   fastify: require('@im-callbacks/fastify'),
   testing: require('@im-callbacks/testing'),
   opentelemetry: require('@im-callbacks/opentelemetry'),
+  serverless: require('@im-callbacks/serverless'),
 };
 const bullmq = require('@im-callbacks/bullmq');
 if (typeof bullmq.createCallbackWorker !== 'function' || typeof bullmq.redisDedupeStore !== 'function')

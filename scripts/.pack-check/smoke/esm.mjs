@@ -8,6 +8,7 @@ import * as express from '@im-callbacks/express';
 import * as fastify from '@im-callbacks/fastify';
 import * as koa from '@im-callbacks/koa';
 import * as opentelemetry from '@im-callbacks/opentelemetry';
+import * as serverless from '@im-callbacks/serverless';
 import * as testing from '@im-callbacks/testing';
 import expressLib from 'express';
 import fastifyLib from 'fastify';
@@ -32,6 +33,7 @@ for (const [name, module] of Object.entries({
   fastify,
   testing,
   opentelemetry,
+  serverless,
   bullmq,
 })) {
   // A namespace loaded through `require` semantics would show a lone `default` (or `module.exports`).
@@ -39,6 +41,19 @@ for (const [name, module] of Object.entries({
 }
 
 await checks.run(
-  { core, adapter, catalogue, express, koa, fastify, testing, opentelemetry, expressLib, koaLib, fastifyLib },
+  {
+    core,
+    adapter,
+    catalogue,
+    express,
+    koa,
+    fastify,
+    testing,
+    opentelemetry,
+    serverless,
+    expressLib,
+    koaLib,
+    fastifyLib,
+  },
   (line) => console.log(`  esm ${line}`),
 );

@@ -5,7 +5,8 @@
  * with the repo's tsconfig.json (`paths` map @im-callbacks/* to the sources), then run with tsx on a
  * free PORT, with IM_CALLBACK_TOKEN and IM_SDKAPPID set, and sent signed callbacks. A block that does
  * not compile, does not start a server, or answers wrongly fails. Snippets that are not programs
- * belong in ```text blocks.
+ * belong in ```text blocks; a block that is a file of another host's project (```ts file=app/...)
+ * is test/readme/readme-files.test.ts's.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -37,16 +38,16 @@ function programBlocks(markdown: string): Omit<Block, 'file'>[] {
   let heading = '(top)';
   for (let at = 0; at < lines.length; at++) {
     const line = lines[at] as string;
-    const fence = /^(`{3,})\s*([\w-]*)/.exec(line);
+    const fence = /^(`{3,})\s*([\w-]*)(.*)/.exec(line);
     if (!fence) {
       if (/^#{1,6} /.test(line)) heading = line.replace(/^#+ /, '').trim();
       continue;
     }
-    const [, ticks, lang] = fence as unknown as [string, string, string];
+    const [, ticks, lang, info] = fence as unknown as [string, string, string, string];
     const start = at;
     const body: string[] = [];
     for (at++; at < lines.length && !(lines[at] as string).startsWith(ticks); at++) body.push(lines[at] as string);
-    if (/^(ts|typescript|js|javascript|mjs|mts)$/i.test(lang)) {
+    if (/^(ts|typescript|js|javascript|mjs|mts)$/i.test(lang) && !/\bfile=/.test(info)) {
       blocks.push({
         index: blocks.length + 1,
         heading,

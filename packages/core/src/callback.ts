@@ -34,6 +34,10 @@ export class Callback implements ErrorContext {
   spec: CommandSpec | undefined = undefined;
   /** What the handlers get, once the payload is valid. */
   event: AnyCallbackEvent | undefined = undefined;
+  /** The status the callback was answered with, once known (an `ABANDONED` report says it). */
+  status: number | undefined = undefined;
+  /** The host's `waitUntil` (`fetch(request, { waitUntil })`): given every piece of work that outlives the answer. */
+  waitUntil: ((promise: Promise<unknown>) => void) | undefined = undefined;
 
   constructor(
     /** When the callback arrived (the receiver's clock, ms): the handlers' deadline counts from here. */

@@ -2,7 +2,9 @@
  * Owns delivery when a receiver scales out (`handoff` and/or `dedupe` set; without them the
  * receiver goes straight to the emitter and none of this runs): a duplicate gets the first copy's
  * answer and is not dispatched; after-callbacks and unknown commands go to the handoff, which must
- * take them before the deadline; before-callbacks are always decided here, in time.
+ * take them before the deadline; before-callbacks are always decided here, in time. An enqueue past
+ * the deadline and the store writes after an answer are given to the emitter's `InFlight`, so
+ * `close()` waits for them.
  */
 import type { Answer, Callback } from './callback.js';
 import type { CommandSpec } from './catalogue/define.js';
@@ -53,11 +55,11 @@ export class Delivery {
 
   async #handOff(callback: Callback, handoff: Handoff, key: string, ms: number) {
     const event = callback.event as AnyCallbackEvent;
-    const outcome = await within(
-      settleCall(() => handoff.enqueue(handedOffEvent(event, key))),
-      ms,
-    );
+    const enqueuing = settleCall(() => handoff.enqueue(handedOffEvent(event, key)));
+    const outcome = await within(enqueuing, ms);
     if (outcome !== TIMED_OUT && outcome.ok) return OK_RESPONSE;
+    // Answered 503 below, but the queue may still take it: in flight until it says.
+    if (outcome === TIMED_OUT) this.emitter.inFlight.track(callback, enqueuing);
     const failed = outcome === TIMED_OUT ? undefined : outcome;
     const reason = failed ? `failed: ${describeError(failed.error)}` : `did not take the event within ${ms} ms`;
     const error = new HandoffError(`handoff ${reason}`, { ...eventContext(event), cause: failed?.error });
@@ -88,9 +90,10 @@ export class Delivery {
         // The store may still apply this claim (Redis frozen with the command queued): nobody would
         // complete or release it, and every retry would find the key in flight until it expired.
         // Released as soon as it lands, so the IM backend's retry runs.
-        void claiming.then((late) => {
-          if (late.ok && late.value === undefined) this.#forget(callback, store, key);
+        const late = claiming.then((landed) => {
+          if (landed.ok && landed.value === undefined) this.#forget(callback, store, key);
         });
+        this.emitter.inFlight.track(callback, late);
       }
       if (outcome === TIMED_OUT && polled) return this.#inFlight(callback, run, deadline, status);
       if (outcome === TIMED_OUT || !outcome.ok) {
@@ -132,10 +135,11 @@ export class Delivery {
 
   /** Releases a key this process claimed but will not answer for; a store that fails only lets the claim expire. */
   #forget(callback: Callback, store: DedupeStore, key: string): void {
-    void settleCall(() => store.release(key)).then(
+    const releasing = settleCall(() => store.release(key)).then(
       (result) =>
         result.ok || callback.log.warn(`dedupe store could not release ${key}: ${describeError(result.error)}`),
     );
+    this.emitter.inFlight.track(callback, releasing);
   }
 
   async #first(callback: Callback, store: DedupeStore, key: string, ttl: number, run: () => Answer) {
@@ -145,9 +149,10 @@ export class Delivery {
         ? settleCall(() => store.release(key))
         : settleCall(() => store.complete(key, { status: response.status, body: response.body }, ttl));
     // Not awaited: a duplicate polls for the answer. A store that fails here only makes the claim expire.
-    void kept.then(
+    const keeping = kept.then(
       (result) => result.ok || callback.log.warn(`dedupe store could not keep ${key}: ${describeError(result.error)}`),
     );
+    this.emitter.inFlight.track(callback, keeping);
     return response;
   }
 

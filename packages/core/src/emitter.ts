@@ -3,8 +3,9 @@
  * did into the answer: a before-callback's handlers decide within the deadline, or the fallback is
  * sent; an after-callback is acknowledged when its handlers finish, with a 500 if one failed, or at
  * the deadline while the late ones keep running. Every failure is reported as a typed error and
- * noted in the callback's trace. Everything it needs is on the callback (event, spec, logger,
- * deadline, trace). No HTTP here.
+ * noted in the callback's trace. Work that outlives the answer (late handlers, observers, a chain
+ * still deciding after the fallback) is given to the receiver's `InFlight`, so `close()` waits for
+ * it. Everything it needs is on the callback (event, spec, logger, deadline, trace). No HTTP here.
  */
 import type { Answer, Callback } from './callback.js';
 import type { CommandSpec } from './catalogue/define.js';
@@ -21,6 +22,7 @@ import {
 } from './errors.js';
 import { eventContext } from './event.js';
 import type { AnyCallbackEvent } from './events.js';
+import { InFlight } from './inflight.js';
 import {
   type CallbackResponse,
   decisionInputs,
@@ -42,6 +44,8 @@ export class CallbackEmitter {
     readonly reporter: Reporter,
     readonly fallbackDecision: 'allow' | 'reject',
     readonly now: () => number,
+    /** Where work that may outlive the answer is counted (the receiver's, for `close()`). */
+    readonly inFlight: InFlight = new InFlight(),
   ) {}
 
   /** Runs the callback's handlers: known commands by their spec, unknown ones (no spec) to `onAny`. */
@@ -87,7 +91,10 @@ export class CallbackEmitter {
   #observe(callback: Callback, handler: Run): void {
     try {
       const result = handler(callback.event as AnyCallbackEvent);
-      if (isThenable(result)) settle(result).then((s) => s.ok || this.#handlerFailed(callback, s.error, true));
+      if (isThenable(result)) {
+        const observed = settle(result).then((s) => s.ok || this.#handlerFailed(callback, s.error, true));
+        this.inFlight.track(callback, observed);
+      }
     } catch (error) {
       this.#handlerFailed(callback, error, true);
     }
@@ -114,8 +121,11 @@ export class CallbackEmitter {
     inputs: readonly string[],
   ): Promise<CallbackResponse> {
     const deadline = callback.left(this.now());
-    const outcome = await within(settle(pending), deadline);
+    const deciding = settle(pending);
+    const outcome = await within(deciding, deadline);
     if (outcome === TIMED_OUT) {
+      // The chain runs on after the fallback (its handlers may write somewhere): in flight until it ends.
+      this.inFlight.track(callback, deciding);
       this.report(callback, new HandlerTimeoutError(deadline, eventContext(callback.event as AnyCallbackEvent)));
       return this.fallback(spec, inputs);
     }
@@ -180,9 +190,10 @@ export class CallbackEmitter {
     if (outcome === TIMED_OUT) {
       // Answered below; late failures are still reported, with the status that was sent.
       const answered = failure === undefined;
-      void all.then((results) => {
+      const late = all.then((results) => {
         for (const result of results) if (!result.ok) this.#handlerFailed(callback, result.error, answered);
       });
+      this.inFlight.track(callback, late);
     } else {
       for (const result of outcome) {
         if (result.ok) continue;

@@ -37,6 +37,15 @@ export const ERROR_STATUS = {
   DEDUPE_FAILED: 503,
   /** A duplicate arrived while the first was still being handled, and it was not answered by the deadline. */
   DUPLICATE_IN_FLIGHT: 503,
+  /** `receiver.close()` was called: no new callbacks; the IM backend retries (when retry is on), maybe elsewhere. */
+  SHUTTING_DOWN: 503,
+  /**
+   * Work of a callback (a late handler, a handoff, a de-duplication write) still running when
+   * `close()` gave up: reported after the answer went out, so `status` is the status that callback
+   * was answered with; 200 here because that is what the work left behind at a drain almost always
+   * had (an acknowledged after-callback, a decided before-callback): Tencent will not send it again.
+   */
+  ABANDONED: 200,
 } as const satisfies Record<string, number>;
 
 export type ImCallbackErrorCode = keyof typeof ERROR_STATUS;
@@ -220,6 +229,25 @@ export class DedupeError extends ImCallbackError {
     status?: number,
   ) {
     super(code, message, details, status);
+  }
+}
+
+/** The receiver is closing (`receiver.close()`): the callback was not taken, answered 503 so it is retried. */
+export class ShuttingDownError extends ImCallbackError {
+  constructor(details?: ImCallbackErrorDetails) {
+    super('SHUTTING_DOWN', 'receiver is shutting down, not taking callbacks', details);
+  }
+}
+
+/**
+ * `receiver.close()` timed out while work of this callback was still running (a handler answered
+ * late, a handoff's enqueue, a de-duplication write): the process is about to stop, so that work
+ * will not finish. Carries the callback's payload, so the application can keep it; `status` is what
+ * the callback had been answered with (503 if it had not been answered).
+ */
+export class AbandonedError extends ImCallbackError {
+  constructor(status: number, message: string, details?: ImCallbackErrorDetails) {
+    super('ABANDONED', message, details, status);
   }
 }
 

@@ -49,6 +49,7 @@ export {
 } from './dedupe.js';
 export { CALLBACK_CHANNEL, type CallbackDecision, type CallbackTraceContext } from './diagnostics.js';
 export {
+  AbandonedError,
   BodyTimeoutError,
   BodyTooLargeError,
   BodyUnavailableError,
@@ -67,6 +68,7 @@ export {
   MethodNotAllowedError,
   PayloadValidationError,
   SdkAppIdError,
+  ShuttingDownError,
   SignatureError,
 } from './errors.js';
 export type {
@@ -89,6 +91,10 @@ export type { CallbackResponse } from './pipeline/reply.js';
 export {
   type CallbackReceiver,
   type CallbackRequest,
+  type CloseOptions,
   createReceiver,
+  DEFAULT_CLOSE_TIMEOUT,
   type DispatchContext,
+  type DrainResult,
+  type FetchOptions,
 } from './receiver.js';

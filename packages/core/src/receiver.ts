@@ -9,7 +9,8 @@
  *            → #answer: the answer traced; any refusal or failure on the way → #fail.
  *
  * `fetch` is `handle` behind the Web-standard `(Request) => Promise<Response>`; `dispatch` runs a
- * payload received some other way (a queue worker, a test) from `#deliver` on. Registration is the
+ * payload received some other way (a queue worker, a test) from `#deliver` on. What is in flight is
+ * the `InFlight`'s (inflight.ts), so `close` can refuse new callbacks and drain. Registration is the
  * registry's, given to the receiver by composition. Every public method is bound, so
  * `const { fetch, on } = receiver` works.
  */
@@ -17,9 +18,17 @@ import { type Answer, Callback } from './callback.js';
 import { Delivery } from './delivery.js';
 import { traceAnswer, traceError, traceHandlers, traceReturned, traceStart } from './diagnostics.js';
 import { CallbackEmitter } from './emitter.js';
-import { type ImCallbackError, MethodNotAllowedError, SdkAppIdError, toImCallbackError } from './errors.js';
+import {
+  AbandonedError,
+  type ImCallbackError,
+  MethodNotAllowedError,
+  SdkAppIdError,
+  ShuttingDownError,
+  toImCallbackError,
+} from './errors.js';
 import { createEvent, type EventOrigin } from './event.js';
 import type { CallbackHandlers } from './events.js';
+import { type DrainResult, InFlight } from './inflight.js';
 import { type ReceiverOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { type ReadBody, type ReadLimits, readBody, WebBody } from './pipeline/body.js';
 import { assertNoForbiddenKey, parseJson } from './pipeline/json.js';
@@ -29,10 +38,20 @@ import { queryOf } from './pipeline/url.js';
 import { type Validation, validate } from './pipeline/validate.js';
 import { addRegistration, Registry } from './registration.js';
 import { Reporter } from './report.js';
-import { type CallbackRequest, type DispatchContext, toLength } from './request.js';
+import {
+  type CallbackRequest,
+  type CloseOptions,
+  type DispatchContext,
+  type FetchOptions,
+  toLength,
+} from './request.js';
 import { isThenable } from './settle.js';
 
-export type { CallbackRequest, DispatchContext } from './request.js';
+export type { DrainResult } from './inflight.js';
+export type { CallbackRequest, CloseOptions, DispatchContext, FetchOptions } from './request.js';
+
+/** `close()`'s default timeout: room for the server and the app's other hooks in a 30 s termination grace. */
+export const DEFAULT_CLOSE_TIMEOUT = 10_000;
 
 const RECEIVER = Symbol.for('@im-callbacks/core:receiver');
 
@@ -54,6 +73,7 @@ export class CallbackReceiver implements Registration {
   readonly [RECEIVER] = true;
   readonly #limits: ReadLimits;
   readonly #reporter = new Reporter();
+  readonly #inFlight = new InFlight();
   readonly #emitter: CallbackEmitter;
   /** Only when `handoff` or `dedupe` is set: otherwise events go straight to the emitter. */
   readonly #delivery: Delivery | undefined;
@@ -63,7 +83,7 @@ export class CallbackReceiver implements Registration {
     this.options = resolved;
     this.#limits = { limit: resolved.bodyLimit, timeout: resolved.bodyTimeout };
     const registry = new Registry(this.#reporter);
-    this.#emitter = new CallbackEmitter(registry, this.#reporter, resolved.fallback, resolved.now);
+    this.#emitter = new CallbackEmitter(registry, this.#reporter, resolved.fallback, resolved.now, this.#inFlight);
     this.#delivery =
       resolved.handoff === undefined && resolved.dedupe === undefined
         ? undefined
@@ -78,6 +98,7 @@ export class CallbackReceiver implements Registration {
     this.fetch = this.fetch.bind(this);
     this.dispatch = this.dispatch.bind(this);
     this.report = this.report.bind(this);
+    this.close = this.close.bind(this);
   }
 
   /**
@@ -93,17 +114,25 @@ export class CallbackReceiver implements Registration {
       traceStart(receivedAt),
       this.options.deadline,
     );
+    if (request.waitUntil !== undefined) callback.waitUntil = request.waitUntil;
     const answer = traceReturned(callback, this.#receive(callback, request));
-    return isThenable(answer) ? answer : Promise.resolve(answer);
+    if (!isThenable(answer)) return Promise.resolve(answer);
+    this.#inFlight.answering(callback, answer);
+    return answer;
   }
 
-  /** The Web-standard handler: `(Request) => Promise<Response>`, same pipeline and status table. */
-  async fetch(request: Request): Promise<Response> {
+  /**
+   * The Web-standard handler: `(Request) => Promise<Response>`, same pipeline and status table.
+   * `waitUntil`: the host's (Vercel, Next.js `after`, Cloudflare `ctx.waitUntil`, Netlify), given
+   * every piece of work that outlives the answer; the answer still goes out at the deadline.
+   */
+  async fetch(request: Request, options?: FetchOptions): Promise<Response> {
     const response = await this.handle({
       method: request.method,
       query: queryOf(request.url),
       body: () => new WebBody(request),
       contentLength: request.headers.get('content-length') ?? undefined,
+      waitUntil: options?.waitUntil,
     });
     return new Response(response.body, { status: response.status, headers: response.headers });
   }
@@ -121,7 +150,9 @@ export class CallbackReceiver implements Registration {
     callback.command = command;
     callback.payload = payload;
     callback.requestId = context.requestId;
-    return traceReturned(callback, this.#dispatch(callback, payload, context));
+    const answer = traceReturned(callback, this.#dispatch(callback, payload, context));
+    this.#inFlight.answering(callback, answer);
+    return answer;
   }
 
   /** Gives `error` to the `onError` handlers (or the log, without any), as the receiver does its own. */
@@ -129,8 +160,36 @@ export class CallbackReceiver implements Registration {
     this.#reporter.report(error, this.options.logger);
   }
 
+  /**
+   * A graceful drain: from now on callbacks are answered 503 `SHUTTING_DOWN` (and `dispatch`
+   * likewise), and the work in flight (callbacks not answered yet, handlers still running after
+   * their answer, handoffs, de-duplication writes) is waited for, up to `timeout` ms. Each callback
+   * whose work is still running then goes to `onError` as `ABANDONED`, with its payload. Resolves
+   * with the counts; the same promise on every call.
+   */
+  close(options: CloseOptions = {}): Promise<DrainResult> {
+    const timeout = options.timeout ?? DEFAULT_CLOSE_TIMEOUT;
+    if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)
+      throw new TypeError('im-callbacks: close timeout must be a number of milliseconds >= 0 (or Infinity)');
+    return this.#inFlight.close(timeout, (callback) => this.#abandon(callback, timeout));
+  }
+
+  /** Whether `close()` was called: callbacks are refused from then on. */
+  get closing(): boolean {
+    return this.#inFlight.closing;
+  }
+
+  #abandon(callback: Callback, timeout: number): void {
+    const answered = callback.status === undefined ? 'not answered' : `answered ${callback.status}`;
+    const message = `${callback.command ?? 'callback'} (${answered}) still had work running when close() gave up after ${timeout} ms`;
+    const error = new AbandonedError(callback.status ?? 503, message, callback);
+    // Reported only: the callback's trace ended with its answer.
+    this.#reporter.report(error, callback.log);
+  }
+
   #receive(callback: Callback, request: CallbackRequest): Answer {
     try {
+      if (this.#inFlight.closing) throw new ShuttingDownError();
       if (request.method !== undefined && request.method !== 'POST') throw new MethodNotAllowedError(request.method);
       const admitted = this.#admit(callback, request.query);
       const source = typeof request.body === 'function' ? request.body() : request.body;
@@ -185,6 +244,7 @@ export class CallbackReceiver implements Registration {
 
   async #dispatch(callback: Callback, payload: unknown, context: DispatchContext): Promise<CallbackResponse> {
     try {
+      if (this.#inFlight.closing) throw new ShuttingDownError(callback);
       const sdkAppId = String(context.sdkAppId ?? [...this.options.sdkAppIds][0]);
       if (!this.options.sdkAppIds.has(sdkAppId))
         throw new SdkAppIdError('SDKAPPID_MISMATCH', 'SdkAppid is not this app', callback);
@@ -223,9 +283,15 @@ export class CallbackReceiver implements Registration {
 
   /** The answer, noted in the trace: now when it is known, else when it is (a rejection is a failure). */
   #answer(callback: Callback, answer: Answer): Answer {
-    if (!isThenable(answer)) return traceAnswer(callback, answer);
+    if (!isThenable(answer)) {
+      callback.status = answer.status;
+      return traceAnswer(callback, answer);
+    }
     return answer.then(
-      (response) => traceAnswer(callback, response),
+      (response) => {
+        callback.status = response.status;
+        return traceAnswer(callback, response);
+      },
       (caught: unknown) => this.#fail(callback, caught),
     );
   }

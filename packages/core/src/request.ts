@@ -19,6 +19,28 @@ export interface CallbackRequest {
   contentLength?: number | string | undefined;
   /** A logger for this request only (Fastify's request logger); default the receiver's. */
   logger?: Logger | undefined;
+  /**
+   * A host's `waitUntil` (Vercel, Next.js `after`, Cloudflare's `ctx.waitUntil`, Netlify): given the
+   * promise of every piece of work that outlives the answer (late handlers, handoffs, de-dup
+   * writes), so a host that freezes the function once the response is sent keeps it running. The
+   * promises never reject.
+   */
+  waitUntil?: ((promise: Promise<unknown>) => void) | undefined;
+}
+
+/** What `receiver.fetch` takes besides the request. */
+export interface FetchOptions {
+  /** See `CallbackRequest.waitUntil`. */
+  waitUntil?: ((promise: Promise<unknown>) => void) | undefined;
+}
+
+/** What `receiver.close` takes. */
+export interface CloseOptions {
+  /**
+   * Milliseconds to wait for the work in flight before giving up on it (`ABANDONED`); default
+   * 10,000, which leaves a typical 30 s termination grace room for the server and the rest of the app.
+   */
+  timeout?: number;
 }
 
 /** What `dispatch` knows of a callback besides its payload; everything optional. */

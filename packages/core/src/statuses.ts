@@ -19,9 +19,10 @@ export interface StatusRow {
   readonly note?: string;
   /**
    * How the callback is answered: `error` with the codes' status (the default), `ok` with the OK
-   * answer's (the callback was decided or acknowledged anyway), `first-copy` as its first copy was.
+   * answer's (the callback was decided or acknowledged anyway), `first-copy` as its first copy was,
+   * `answered` as the callback itself already was (reported after its answer went out).
    */
-  readonly answer?: 'error' | 'ok' | 'first-copy';
+  readonly answer?: 'error' | 'ok' | 'first-copy' | 'answered';
   readonly body: string;
 }
 
@@ -140,6 +141,20 @@ export const STATUS_TABLE: readonly StatusRow[] = [
     body: 'FAIL (before-callbacks: the fallback decision, 200)',
   },
   {
+    situation: '`receiver.close()` called: callbacks arriving from then on (in-flight ones finish)',
+    codes: ['SHUTTING_DOWN'],
+    reports: 'ShuttingDownError',
+    body: FAIL,
+  },
+  {
+    situation: "`close()` timed out while a callback's late handler, handoff or de-dup write still ran",
+    codes: ['ABANDONED'],
+    reports: 'AbandonedError',
+    note: "with the raw `payload`; `status` is the callback's own answer",
+    answer: 'answered',
+    body: 'already sent: OK, the decision, or the FAIL it got',
+  },
+  {
     situation: '`dedupe` set: a duplicate of an answered callback',
     codes: [],
     answer: 'first-copy',
@@ -149,8 +164,9 @@ export const STATUS_TABLE: readonly StatusRow[] = [
 ];
 
 /** The status a row answers with (a number, or how it is chosen); throws for a row whose codes disagree. */
-export function rowStatus(row: StatusRow): number | 'as the first copy' {
+export function rowStatus(row: StatusRow): number | 'as the first copy' | 'as answered' {
   if (row.answer === 'first-copy') return 'as the first copy';
+  if (row.answer === 'answered') return 'as answered';
   if (row.answer === 'ok') return OK_RESPONSE.status;
   const statuses = new Set(row.codes.map((code) => ERROR_STATUS[code]));
   if (statuses.size !== 1) throw new Error(`status table: the codes of "${row.situation}" answer different statuses`);

@@ -10,6 +10,10 @@
  * do: the app's parsers for its other routes are left exactly as they were, and the body is read
  * only once the query is verified. The stream is the one the app's `preParsing` hooks returned,
  * so a hook that decompresses still applies.
+ *
+ * `app.close()` drains the receiver (`receiver.close()`) in a `preClose` hook: before the server
+ * stops listening, so a callback that arrives meanwhile is answered 503 (Fastify's own while it
+ * closes, or core's `SHUTTING_DOWN` with `return503OnClosing: false`), never refused a connection.
  */
 import type {
   AnyCallbackHandler,
@@ -20,7 +24,7 @@ import type {
   ErrorHandler,
   ReceiverOptions,
 } from '@im-callbacks/core';
-import { MalformedRequestError, redactSign } from '@im-callbacks/core';
+import { DEFAULT_CLOSE_TIMEOUT, MalformedRequestError, redactSign } from '@im-callbacks/core';
 import {
   adapterReceiver,
   attachHandlers,
@@ -40,6 +44,13 @@ export interface FastifyImCallbacksAdapterOptions {
   path: string;
   /** A route prefix for the callback route, added to the registering context's own prefix. */
   prefix?: string;
+  /**
+   * How long `app.close()` waits for the receiver's work in flight (`receiver.close({ timeout })`);
+   * default 10,000 ms, or 1 s less than the app's `pluginTimeout` when that is shorter (Fastify
+   * fails a close hook that outlasts it). `false`: `app.close()` leaves the receiver open (one
+   * shared with a worker).
+   */
+  closeTimeout?: number | false;
 }
 
 /** `{ sdkAppId, path, ...receiver options }` or `{ receiver, path }`. */
@@ -87,7 +98,7 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
   const { receiver, own } = adapterReceiver(
     target as ReceiverOptions['sdkAppId'],
     given === undefined ? withoutApp : rest,
-    ['path', ...FASTIFY_KEYS],
+    ['path', 'closeTimeout', ...FASTIFY_KEYS],
     { logger: fastify.log },
   );
   const path = checkPathOption('path', own.path, true) as string;
@@ -104,6 +115,23 @@ const plugin: FastifyPluginAsync<FastifyImCallbacksOptions> = async (fastify, op
     fastify.decorate('imCallbacks', attachHandlers<Decorator>({}, receiver));
   }
   const requestLogger = given === undefined && logger === undefined;
+  const closeTimeout = own.closeTimeout as number | false | undefined;
+  if (
+    closeTimeout !== undefined &&
+    closeTimeout !== false &&
+    (typeof closeTimeout !== 'number' || !(closeTimeout >= 0))
+  )
+    throw new TypeError('im-callbacks: closeTimeout must be a number of milliseconds >= 0, or false');
+  if (closeTimeout !== false) {
+    const pluginTimeout = (fastify.initialConfig as { pluginTimeout?: number }).pluginTimeout ?? 0;
+    const timeout =
+      closeTimeout ??
+      (pluginTimeout > 0 ? Math.max(0, Math.min(DEFAULT_CLOSE_TIMEOUT, pluginTimeout - 1_000)) : DEFAULT_CLOSE_TIMEOUT);
+    // Before the server closes: callbacks still arriving are answered 503 while the work drains.
+    fastify.addHook('preClose', async () => {
+      await receiver.close({ timeout });
+    });
+  }
 
   const route = async (child: FastifyInstance): Promise<void> => {
     // Only in this child context: every content type (and none) is handed on as a stream. Under the

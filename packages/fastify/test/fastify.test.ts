@@ -27,9 +27,13 @@ type App = FastifyInstance;
 describe.each(majors)('%s', (_name, Fastify) => {
   let app: App | undefined;
   afterEach(async () => {
+    await closeApp();
+  });
+
+  async function closeApp(): Promise<void> {
     await app?.close();
     app = undefined;
-  });
+  }
 
   async function start(setup: (app: App) => unknown): Promise<string> {
     app = Fastify();
@@ -49,6 +53,64 @@ describe.each(majors)('%s', (_name, Fastify) => {
     expect(result.status).toBe(200);
     expect(result.reply).toEqual(OK);
     expect(seen).toEqual([`${AFTER} ${sample(AFTER).GroupId} number`]);
+  });
+
+  it('app.close() drains the receiver: late handlers finish before it resolves; closeTimeout bounds it', async () => {
+    const receiver = createReceiver({ sdkAppId: APP, token: TOKEN, deadline: 30, logger: silentLogger });
+    let finished = 0;
+    receiver.on(AFTER, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      finished++;
+    });
+    const base = await start((app) => app.register(imCallbacks, { receiver, path: '/im/callback' }));
+    expect((await send(`${base}/im/callback`, AFTER, sample(AFTER), sendAs)).status).toBe(200);
+    expect(finished).toBe(0);
+    await closeApp();
+    expect(finished).toBe(1);
+    expect(receiver.closing).toBe(true);
+
+    const short = createReceiver({ sdkAppId: APP, token: TOKEN, deadline: 30, logger: silentLogger });
+    const codes: string[] = [];
+    short.onError((error) => {
+      codes.push(error.code);
+    });
+    short.on(AFTER, () => new Promise((resolve) => setTimeout(resolve, 2_000)));
+    const shortBase = await start((app) =>
+      app.register(imCallbacks, { receiver: short, path: '/im/callback', closeTimeout: 50 }),
+    );
+    expect((await send(`${shortBase}/im/callback`, AFTER, sample(AFTER), sendAs)).status).toBe(200);
+    const started = Date.now();
+    await closeApp();
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(codes).toEqual(['ABANDONED']);
+  });
+
+  it("the default closeTimeout stays under the app's pluginTimeout (Fastify fails a close hook that outlasts it)", async () => {
+    const receiver = createReceiver({ sdkAppId: APP, token: TOKEN, deadline: 30, logger: silentLogger });
+    const codes: string[] = [];
+    receiver.onError((error) => {
+      codes.push(error.code);
+    });
+    receiver.on(AFTER, () => new Promise((resolve) => setTimeout(resolve, 5_000)));
+    app = Fastify({ pluginTimeout: 1_500 });
+    await app.register(imCallbacks, { receiver, path: '/im/callback' });
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    expect((await send(`${base}/im/callback`, AFTER, sample(AFTER), sendAs)).status).toBe(200);
+    const started = Date.now();
+    await closeApp();
+    expect(Date.now() - started).toBeLessThan(1_400);
+    expect(codes).toEqual(['ABANDONED']);
+  });
+
+  it('closeTimeout: false leaves the receiver open; a bad closeTimeout is refused', async () => {
+    const receiver = createReceiver({ sdkAppId: APP, token: TOKEN, logger: silentLogger });
+    await start((app) => app.register(imCallbacks, { receiver, path: '/im/callback', closeTimeout: false }));
+    await closeApp();
+    expect(receiver.closing).toBe(false);
+    const bad = Fastify();
+    await expect(
+      bad.register(imCallbacks, { receiver, path: '/im/callback', closeTimeout: -5 }).ready(),
+    ).rejects.toThrow(/closeTimeout must be a number/);
   });
 
   it("leaves the other routes' body parsing unchanged", async () => {

@@ -18,7 +18,6 @@ export {
 } from './decorators.js';
 export type { FoundHandler } from './explorer.js';
 export { ImCallbacksModule } from './module.js';
-export { SHUTTING_DOWN_RESPONSE } from './mount.js';
 export {
   DEFAULT_PATH,
   IM_CALLBACKS_MODULE_OPTIONS,

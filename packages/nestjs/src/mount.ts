@@ -10,24 +10,11 @@
  * - Fastify platform: the `@im-callbacks/fastify` plugin, registered in an encapsulated context of
  *   its own, so its content-type parser and ours never meet Nest's parsers (or `rawBody`).
  *
- * After the app starts shutting down (`beforeApplicationShutdown`: `app.close()`, or a signal with
- * `enableShutdownHooks()`), callbacks are answered 503 and not dispatched.
+ * Shutdown is the receiver's own (`receiver.close()`, called by the service): once it is closing,
+ * every callback is answered 503 `SHUTTING_DOWN` by core, on both platforms.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CallbackReceiver, CallbackResponse } from '@im-callbacks/core';
-import { claimsRequest, JSON_HEADERS, pathOf, queryOf, writeNodeResponse } from '@im-callbacks/core/adapter';
-
-/** The answer while the app shuts down: Tencent's FAIL shape, 503 (the IM backend may retry). */
-export const SHUTTING_DOWN_RESPONSE: CallbackResponse = Object.freeze({
-  status: 503,
-  body: '{"ActionStatus":"FAIL","ErrorInfo":"shutting down","ErrorCode":1}',
-  headers: JSON_HEADERS,
-});
-
-/** Whether callbacks are still taken; set once by the service at shutdown. */
-export interface Gate {
-  readonly closing: boolean;
-}
+import type { CallbackReceiver } from '@im-callbacks/core';
 
 /** The part of Nest's `AbstractHttpAdapter` used here. */
 export interface HttpAdapterLike {
@@ -39,10 +26,10 @@ type Next = (error?: unknown) => void;
 type ExpressHandle = (req: IncomingMessage, res: ServerResponse, callback?: Next) => void;
 
 /** Serves `receiver` at `path` on the app's HTTP platform. */
-export async function mountReceiver(adapter: HttpAdapterLike, receiver: CallbackReceiver, path: string, gate: Gate) {
+export async function mountReceiver(adapter: HttpAdapterLike, receiver: CallbackReceiver, path: string) {
   const type = adapter.getType();
-  if (type === 'express') return mountExpress(adapter.getInstance() as { handle: ExpressHandle }, receiver, path, gate);
-  if (type === 'fastify') return mountFastify(adapter.getInstance(), receiver, path, gate);
+  if (type === 'express') return mountExpress(adapter.getInstance() as { handle: ExpressHandle }, receiver, path);
+  if (type === 'fastify') return mountFastify(adapter.getInstance(), receiver, path);
   throw new Error(
     `im-callbacks: ImCallbacksModule serves callbacks on the Express and Fastify platforms, not on "${type}"; set mount: false and serve the receiver (@InjectImReceiver()) yourself`,
   );
@@ -56,17 +43,13 @@ async function load<T>(name: string, importer: () => Promise<T>): Promise<T> {
   }
 }
 
-async function mountExpress(app: { handle: ExpressHandle }, receiver: CallbackReceiver, path: string, gate: Gate) {
+async function mountExpress(app: { handle: ExpressHandle }, receiver: CallbackReceiver, path: string) {
   const { imCallbacks } = await load('@im-callbacks/express', () => import('@im-callbacks/express'));
   const middleware = imCallbacks(receiver, { path });
   const handle = app.handle;
   if (typeof handle !== 'function') throw new Error('im-callbacks: the Express instance has no handle method');
   app.handle = function imCallbacksHandle(this: unknown, req, res, callback) {
     const pass = () => handle.call(this, req, res, callback);
-    if (gate.closing && claimsRequest(req.method, pathOf(req.url ?? '/'), queryOf(req.url ?? '/'), path, false)) {
-      writeNodeResponse(res, SHUTTING_DOWN_RESPONSE, req);
-      return;
-    }
     middleware(req, res, (error?: unknown) => {
       if (error === undefined) pass();
       // Only writing the answer can fail here (the receiver never rejects): the socket is all that is left.
@@ -76,22 +59,15 @@ async function mountExpress(app: { handle: ExpressHandle }, receiver: CallbackRe
 }
 
 interface FastifyScope {
-  addHook(
-    name: 'onRequest',
-    hook: (request: { raw: IncomingMessage }, reply: { raw: ServerResponse; hijack(): void }, done: () => void) => void,
-  ): void;
   register(plugin: unknown, options?: unknown): PromiseLike<unknown>;
 }
 
-async function mountFastify(app: unknown, receiver: CallbackReceiver, path: string, gate: Gate) {
+async function mountFastify(app: unknown, receiver: CallbackReceiver, path: string) {
   const { imCallbacks } = await load('@im-callbacks/fastify', () => import('@im-callbacks/fastify'));
-  // An encapsulated context: the gate's hook and the plugin's route and parser stay inside it.
+  // An encapsulated context: the plugin's route and parser stay inside it. The service drains the
+  // receiver (with the module's closeTimeout) before Nest closes Fastify, so the plugin's own
+  // preClose drain finds it done.
   await (app as FastifyScope).register(async (scope: FastifyScope) => {
-    scope.addHook('onRequest', (request, reply, done) => {
-      if (!gate.closing) return done();
-      reply.hijack();
-      writeNodeResponse(reply.raw, SHUTTING_DOWN_RESPONSE, request.raw);
-    });
     await scope.register(imCallbacks, { receiver, path });
   });
 }

@@ -26,16 +26,22 @@ export interface ImCallbacksModuleOptions extends ReceiverOptions {
    * `imCallbacks(receiver)` from `@im-callbacks/express` in a serverless handler.
    */
   mount?: boolean;
+  /**
+   * How long the app's shutdown waits for the receiver's work in flight (`receiver.close({ timeout })`,
+   * in `beforeApplicationShutdown`), in ms. Default 10,000.
+   */
+  closeTimeout?: number;
 }
 
 /** The module's own keys; everything else is the receiver's. */
-const MODULE_KEYS = ['path', 'useGlobalPrefix', 'mount'] as const;
+const MODULE_KEYS = ['path', 'useGlobalPrefix', 'mount', 'closeTimeout'] as const;
 
 export interface ResolvedModuleOptions {
   readonly receiver: ReceiverOptions;
   readonly path: string;
   readonly useGlobalPrefix: boolean;
   readonly mount: boolean;
+  readonly closeTimeout: number | undefined;
 }
 
 /** Splits and checks the options once, when the module's providers are made. */
@@ -53,11 +59,18 @@ export function resolveModuleOptions(options: ImCallbacksModuleOptions): Resolve
       throw new TypeError(`im-callbacks: option ${key} must be a boolean, got ${JSON.stringify(options[key])}`);
     }
   }
+  const { closeTimeout } = options;
+  if (closeTimeout !== undefined && (typeof closeTimeout !== 'number' || !(closeTimeout >= 0))) {
+    throw new TypeError(
+      `im-callbacks: option closeTimeout must be a number of ms >= 0, got ${JSON.stringify(closeTimeout)}`,
+    );
+  }
   return {
     receiver: receiver as unknown as ReceiverOptions,
     path,
     useGlobalPrefix: options.useGlobalPrefix ?? true,
     mount: options.mount ?? true,
+    closeTimeout,
   };
 }
 

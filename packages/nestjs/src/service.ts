@@ -2,7 +2,9 @@
  * Owns the module's lifecycle around one core receiver: made from the options when the module is
  * instantiated; at module init, the decorated handlers are registered and the route is mounted on
  * the app's HTTP server (when there is one: an application context, a queue worker, has none); at
- * shutdown, callbacks stop being taken.
+ * shutdown (`beforeApplicationShutdown`, before the server closes), the receiver is drained
+ * (`receiver.close()`): callbacks are answered 503 `SHUTTING_DOWN` from then on, and the work in
+ * flight finishes (or is reported `ABANDONED`) before Nest closes the server.
  */
 import type {
   AnyCallbackHandler,
@@ -12,13 +14,14 @@ import type {
   CallbackResponse,
   CommandName,
   DispatchContext,
+  DrainResult,
   ErrorHandler,
 } from '@im-callbacks/core';
 import { createReceiver } from '@im-callbacks/core';
 import type { BeforeApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { DiscoveryService, HttpAdapterHost, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { type FoundHandler, registerDiscoveredHandlers } from './explorer.js';
-import { type Gate, mountReceiver } from './mount.js';
+import { mountReceiver } from './mount.js';
 import type { ResolvedModuleOptions } from './options.js';
 
 /** `ModuleRef`'s container, for the app's global prefix (Nest keeps `ApplicationConfig` there). */
@@ -33,11 +36,10 @@ export function prefixedPath(prefix: string, path: string): string {
 }
 
 export class ImCallbacksService
-  implements CallbackHandlers<ImCallbacksService>, OnModuleInit, BeforeApplicationShutdown, Gate
+  implements CallbackHandlers<ImCallbacksService>, OnModuleInit, BeforeApplicationShutdown
 {
   /** The core receiver: `dispatch` for queue workers, `invoke(receiver, ...)` in tests. */
   readonly receiver: CallbackReceiver;
-  #closing = false;
   #path: string | undefined;
   #handlers: readonly FoundHandler[] = [];
 
@@ -51,9 +53,9 @@ export class ImCallbacksService
     this.receiver = createReceiver(options.receiver);
   }
 
-  /** True once the app shuts down: callbacks are answered 503 from then on. */
+  /** True once the app shuts down (the receiver's `closing`): callbacks are answered 503 from then on. */
   get closing(): boolean {
-    return this.#closing;
+    return this.receiver.closing;
   }
 
   /** The path the route is served at (the global prefix included), once mounted; else undefined. */
@@ -74,12 +76,14 @@ export class ImCallbacksService
       ? ((this.moduleRef as unknown as WithContainer).container?.applicationConfig?.getGlobalPrefix() ?? '')
       : '';
     const path = prefixedPath(prefix, this.options.path);
-    await mountReceiver(adapter, this.receiver, path, this);
+    await mountReceiver(adapter, this.receiver, path);
     this.#path = path;
   }
 
-  beforeApplicationShutdown(): void {
-    this.#closing = true;
+  /** Drains the receiver while the server still listens: callbacks arriving meanwhile get 503 `SHUTTING_DOWN`. */
+  beforeApplicationShutdown(): Promise<DrainResult> {
+    const { closeTimeout } = this.options;
+    return this.receiver.close(closeTimeout === undefined ? {} : { timeout: closeTimeout });
   }
 
   on<C extends CommandName>(command: C | readonly C[], handler: CallbackHandler<C>): this {

@@ -306,14 +306,16 @@ describe.each<Platform>(['express', 'fastify'])('platform %s', (platform) => {
     expect(instances).toBe(2);
   });
 
-  test('at shutdown (beforeApplicationShutdown), callbacks are answered 503 and not dispatched', async () => {
+  test('at shutdown (beforeApplicationShutdown), the receiver drains: late handlers finish, new callbacks get 503 SHUTTING_DOWN', async () => {
     const handled: string[] = [];
     const during: Array<{ status: number; text: string }> = [];
     let base = '';
     @Injectable()
     class Handlers {
+      // Answered at the 50 ms deadline, still running when the app closes.
       @OnImCallback(AFTER)
-      after() {
+      async after() {
+        await new Promise((resolve) => setTimeout(resolve, 300));
         handled.push('after');
       }
     }
@@ -334,7 +336,7 @@ describe.each<Platform>(['express', 'fastify'])('platform %s', (platform) => {
     @Module({ imports: [Deep] })
     class Middle {}
     @Module({
-      imports: [ImCallbacksModule.forRoot({ sdkAppId: APP, token: TOKEN }), Middle],
+      imports: [ImCallbacksModule.forRoot({ sdkAppId: APP, token: TOKEN, deadline: 50 }), Middle],
       controllers: [OtherController],
       providers: [Handlers],
     })
@@ -343,11 +345,16 @@ describe.each<Platform>(['express', 'fastify'])('platform %s', (platform) => {
     base = started.base;
     started.app.enableShutdownHooks();
     expect((await send(`${base}/im/callback`, AFTER, sample(AFTER), signed)).status).toBe(200);
+    expect(handled).toEqual([]);
     await started.app.close();
     expect(during).toEqual([
-      { status: 503, text: '{"ActionStatus":"FAIL","ErrorInfo":"shutting down","ErrorCode":1}' },
+      {
+        status: 503,
+        text: '{"ActionStatus":"FAIL","ErrorInfo":"SHUTTING_DOWN: receiver is shutting down, not taking callbacks","ErrorCode":1}',
+      },
       { status: 200, text: 'other' },
     ]);
+    // The late handler finished during the drain; the callback sent during shutdown was not dispatched.
     expect(handled).toEqual(['after']);
   });
 });

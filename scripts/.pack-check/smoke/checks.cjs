@@ -23,7 +23,7 @@ async function listen(server) {
   return `http://127.0.0.1:${server.address().port}/im/callback`;
 }
 
-/** m: { core, adapter, catalogue, express, koa, fastify, testing, opentelemetry, inspector, expressLib, koaLib, fastifyLib } */
+/** m: { core, adapter, catalogue, express, koa, fastify, testing, opentelemetry, inspector, serverless, expressLib, koaLib, fastifyLib } */
 async function run(m, log) {
   const { buildRequest, sample, send } = m.testing;
   const payload = sample(AFTER);
@@ -130,6 +130,29 @@ async function run(m, log) {
   await inspector.close();
   assert.ok(!channel.start.hasSubscribers, '@im-callbacks/inspector: close() unsubscribed');
   log(`inspector: recorded a callback, served its page (${m.inspector.PAGE_BYTES} bytes) and list, unsubscribed`);
+
+  // @im-callbacks/serverless: a Lambda HTTP API 2.0 event and an SCF API gateway event, signed.
+  assert.equal(m.serverless.createReceiver, m.core.createReceiver, '@im-callbacks/serverless re-exports the core');
+  const lambda = m.serverless.lambdaHandler(SDK_APP_ID, { token: TOKEN, logger: m.core.silentLogger });
+  const signed = buildRequest(AFTER, payload, { sdkAppId: SDK_APP_ID, token: TOKEN });
+  const v2 = await lambda({
+    version: '2.0',
+    rawQueryString: signed.query,
+    headers: { 'content-type': 'application/json' },
+    requestContext: { http: { method: 'POST' } },
+    body: Buffer.from(signed.body).toString('base64'),
+    isBase64Encoded: true,
+  });
+  okReply(v2.statusCode, v2.body, 'serverless lambdaHandler (HTTP API 2.0, base64 body)');
+  const scf = m.serverless.scfHandler(SDK_APP_ID, { token: TOKEN, logger: m.core.silentLogger });
+  const scfResult = await scf({
+    httpMethod: 'POST',
+    queryString: Object.fromEntries(new URLSearchParams(signed.query)),
+    headers: { 'Content-Type': 'application/json' },
+    body: signed.body,
+  });
+  okReply(scfResult.statusCode, scfResult.body, 'serverless scfHandler (API gateway trigger)');
+  log('serverless: a Lambda HTTP API 2.0 event and an SCF API gateway event answered OK');
 }
 
 module.exports = { run };

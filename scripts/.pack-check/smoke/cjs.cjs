@@ -12,6 +12,7 @@ const builds = {
   testing: require('@im-callbacks/testing'),
   opentelemetry: require('@im-callbacks/opentelemetry'),
   inspector: require('@im-callbacks/inspector'),
+  serverless: require('@im-callbacks/serverless'),
 };
 const bullmq = require('@im-callbacks/bullmq');
 if (typeof bullmq.createCallbackWorker !== 'function' || typeof bullmq.redisDedupeStore !== 'function')

@@ -9,6 +9,7 @@ import * as fastify from '@im-callbacks/fastify';
 import * as inspector from '@im-callbacks/inspector';
 import * as koa from '@im-callbacks/koa';
 import * as opentelemetry from '@im-callbacks/opentelemetry';
+import * as serverless from '@im-callbacks/serverless';
 import * as testing from '@im-callbacks/testing';
 import expressLib from 'express';
 import fastifyLib from 'fastify';
@@ -34,6 +35,7 @@ for (const [name, module] of Object.entries({
   testing,
   opentelemetry,
   inspector,
+  serverless,
   bullmq,
 })) {
   // A namespace loaded through `require` semantics would show a lone `default` (or `module.exports`).
@@ -51,6 +53,7 @@ await checks.run(
     testing,
     opentelemetry,
     inspector,
+    serverless,
     expressLib,
     koaLib,
     fastifyLib,

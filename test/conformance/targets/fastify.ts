@@ -22,7 +22,8 @@ function fastifyTarget(name: string, Fastify: typeof Fastify5): Target {
       if (upstream === 'raw') {
         app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
       }
-      await app.register(imCallbacks, { ...rest, path: '/im/callback' });
+      // closeTimeout: closing the app does not wait for handlers a test leaves hanging.
+      await app.register(imCallbacks, { closeTimeout: 50, ...rest, path: '/im/callback' });
       // The other route takes any body (its own scoped parser), as the contract asks.
       await app.register(async (scope: FastifyInstance) => {
         if (upstream !== 'raw') {

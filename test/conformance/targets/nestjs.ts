@@ -31,7 +31,8 @@ function nestTarget(platform: Platform): Target {
     async start(options: TargetOptions): Promise<RunningTarget> {
       const { upstream = 'none', ...rest } = options;
       @Module({
-        imports: [ImCallbacksModule.forRoot(rest)],
+        // closeTimeout: closing the app does not wait for handlers a test leaves hanging.
+        imports: [ImCallbacksModule.forRoot({ closeTimeout: 50, ...rest })],
         controllers: [OtherController],
         providers: [...hostileGlobals],
       })

@@ -31,11 +31,10 @@ export function okResponse(body: string): CallbackResponse {
 
 /** A refusal: `ActionStatus` FAIL, `ErrorCode` 1, a short reason naming the error code. */
 export function failureResponse(error: ImCallbackError): CallbackResponse {
-  // A handler's own message may carry app internals: the wire only says that it failed.
-  const reason =
-    error.status >= 500
-      ? `${error.code}: ${error.code === 'BODY_UNAVAILABLE' ? error.message : 'internal failure'}`
-      : `${error.code}: ${error.message}`;
+  // A handler's own message may carry app internals: the wire only says that it failed. Our own
+  // fixed messages (an unreadable body, shutting down) say what happened.
+  const own = error.code === 'BODY_UNAVAILABLE' || error.code === 'SHUTTING_DOWN';
+  const reason = `${error.code}: ${error.status >= 500 && !own ? 'internal failure' : error.message}`;
   return {
     status: error.status,
     body: JSON.stringify({ ActionStatus: 'FAIL', ErrorInfo: reason, ErrorCode: 1 }),

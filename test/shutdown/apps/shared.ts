@@ -1,0 +1,35 @@
+/**
+ * What both shutdown apps share: a receiver with a 100 ms deadline whose after-callback handler
+ * takes 1 s (so every callback is answered before its handler ends), counters of what ran and what
+ * `onError` got, and the result line the test reads once the process has drained.
+ */
+import { createReceiver, type DrainResult, silentLogger } from '@im-callbacks/core';
+
+export const port = Number(process.env.PORT ?? 3000);
+export const closeTimeout = Number(process.env.CLOSE_TIMEOUT ?? 10_000);
+
+export const receiver = createReceiver({
+  sdkAppId: 1400000000,
+  token: process.env.IM_CALLBACK_TOKEN,
+  deadline: 100,
+  logger: silentLogger,
+});
+
+const handled: number[] = [];
+const abandoned: unknown[] = [];
+let shuttingDown = 0;
+
+receiver.on('Group.CallbackAfterSendMsg', async (event) => {
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  handled.push(Number(event.payload.MsgSeq));
+});
+receiver.onError((error) => {
+  if (error.code === 'ABANDONED') abandoned.push(error.payload);
+  else if (error.code === 'SHUTTING_DOWN') shuttingDown++;
+  else console.error(`unexpected ${error.code}: ${error.message}`);
+});
+
+/** One line on stdout, read by test/shutdown/sigterm.test.ts. */
+export function printResult(drain: DrainResult): void {
+  console.log(`RESULT ${JSON.stringify({ drain, handled: handled.length, shuttingDown, abandoned })}`);
+}

@@ -59,66 +59,70 @@ function readNodeStream(
   context: ErrorContext,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let first: Buffer | undefined;
+    let chunks: Buffer[] | undefined;
     let size = 0;
-    // The body has `timeout` ms to arrive; then reading stops (the adapter closes the connection).
-    const timer = setTimeout(() => {
-      cleanup();
-      stream.pause();
-      chunks.length = 0;
-      reject(new BodyTimeoutError(timeout, context));
-    }, timeout);
-    const cleanup = (): void => {
+    let settled = false;
+    // Listeners are removed only when reading stops early (the stream goes on). A body read to its
+    // end leaves them in place, inert: removing five listeners from a request that has others (the
+    // framework's) cost each callback more than the rest of its read (measured on Fastify: 8-10 µs
+    // of 55 per request; the framework's own reader costs 46).
+    const stop = (error: Error): void => {
+      settled = true;
       clearTimeout(timer);
       stream.removeListener('data', onData);
       stream.removeListener('end', onEnd);
-      stream.removeListener('error', onError);
-      stream.removeListener('aborted', onAborted);
       stream.removeListener('close', onClose);
+      first = undefined;
+      chunks = undefined;
+      reject(error);
     };
+    // The body has `timeout` ms to arrive; then reading stops (the adapter closes the connection).
+    const timer = setTimeout(() => {
+      stream.pause();
+      stop(new BodyTimeoutError(timeout, context));
+    }, timeout);
     const onData = (chunk: Buffer | string): void => {
+      if (settled) return;
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       size += bytes.length;
       if (size > limit || (stream.receivedEncodedLength ?? 0) > limit) {
         // Stop here: what was read is dropped and the rest is left to the HTTP server, which
         // discards it once the 413 is sent.
-        cleanup();
         stream.pause();
-        chunks.length = 0;
-        reject(new BodyTooLargeError(limit, context));
+        stop(new BodyTooLargeError(limit, context));
         return;
       }
-      chunks.push(bytes);
+      if (first === undefined) first = bytes;
+      else if (chunks === undefined) chunks = [first, bytes];
+      else chunks.push(bytes);
     };
     const onEnd = (): void => {
-      cleanup();
+      if (settled) return;
       // Node's HTTP parser ends a request at its Content-Length; a stream in between may not.
       if (declaredLength !== undefined && (stream.receivedEncodedLength || size) !== declaredLength) {
-        chunks.length = 0;
-        reject(
+        stop(
           new MalformedRequestError('BODY_READ_FAILED', 'request body length differs from its Content-Length', context),
         );
         return;
       }
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      settled = true;
+      clearTimeout(timer);
+      resolve(chunks !== undefined ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0)));
     };
     const onError = (cause: unknown): void => {
-      cleanup();
-      reject(new MalformedRequestError('BODY_READ_FAILED', 'request body could not be read', { ...context, cause }));
-    };
-    const onAborted = (): void => {
-      cleanup();
-      reject(new MalformedRequestError('BODY_READ_FAILED', 'request was aborted before its body was read', context));
+      if (!settled)
+        stop(new MalformedRequestError('BODY_READ_FAILED', 'request body could not be read', { ...context, cause }));
     };
     const onClose = (): void => {
       // 'close' before 'end': the connection went away mid-body.
-      if (stream.readableEnded) return;
-      onAborted();
+      if (settled || stream.readableEnded) return;
+      stop(new MalformedRequestError('BODY_READ_FAILED', 'request was aborted before its body was read', context));
     };
     stream.on('data', onData);
     stream.on('end', onEnd);
+    // Kept after the read, so a late stream error is never unhandled.
     stream.on('error', onError);
-    stream.on('aborted', onAborted);
     stream.on('close', onClose);
     stream.resume();
   });

@@ -11,6 +11,8 @@
 //                 @im-callbacks/opentelemetry subscribed to the core's tracing channel;
 //                 @im-callbacks/inspector recording a callback and serving its page and list
 //   cjs           the same through `require`
+//   bin           the command line as `npx -p @im-callbacks/testing im-callbacks` runs it: --help, list,
+//                 the im-callbacks-send alias, and doctor against an Express app of the installed adapter
 //   types:*       tsc --noEmit on the root and the /adapter and /catalogue subpaths: nodenext (ESM
 //                 and CommonJS files) and module esnext + moduleResolution bundler
 //   types:dual    one nodenext program loading @im-callbacks/fastify from a CommonJS file and from an
@@ -151,6 +153,7 @@ try {
   const runtime = [
     check('esm: import, receiver.handle, Express/Koa/Fastify over HTTP', 'smoke/esm.mjs'),
     check('cjs: require, receiver.handle, Express/Koa/Fastify over HTTP', 'smoke/cjs.cjs'),
+    check('bin: npx -p @im-callbacks/testing im-callbacks --help, list, the send alias, doctor', 'smoke/bin.mjs'),
   ];
   const types = [
     check('types:nodenext (ESM file): root, /adapter, /catalogue, adapters', tsc, '-p', 'tsconfig.nodenext.json'),

@@ -185,7 +185,6 @@ describe.each(targets)('$name', (target) => {
         'COMMAND_MISMATCH',
       ],
       ['bad JSON', { payload: '{"GroupId": ' }, 'BODY_INVALID_JSON'],
-      ['empty body', { payload: '' }, 'BODY_INVALID_JSON'],
       ['a __proto__ key', { payload: '{"GroupId":"g","__proto__":{"polluted":true}}' }, 'BODY_FORBIDDEN_KEY'],
     ])('%s → 400', async (_name, options, code) => {
       const app = await start();
@@ -195,6 +194,68 @@ describe.each(targets)('$name', (target) => {
       expect(res.body.ErrorInfo).toMatch(new RegExp(`^${code}`));
       expect(app.errors.map((e) => e.code)).toEqual([code]);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+
+    describe("the IM console's URL check: no event → 200 OK once authenticated, nothing dispatched", () => {
+      const fresh = () => {
+        const time = nowSeconds();
+        return `RequestTime=${time}&Sign=${sign(TOKEN, time)}`;
+      };
+      const queries: [string, string][] = [
+        ['SdkAppid and CallbackCommand', `SdkAppid=${APP}&CallbackCommand=${AFTER}&`],
+        ['no SdkAppid', `CallbackCommand=${AFTER}&`],
+        ['no CallbackCommand', `SdkAppid=${APP}&`],
+        ['neither', ''],
+      ];
+      const bodies: [string, string, boolean][] = [
+        ['no body at all', '', false],
+        ['an empty body', '', true],
+        ['{}', '{}', true],
+      ];
+      const forms = queries.flatMap(([q, query]) =>
+        bodies.map(([b, body, length]) => [`${q}, ${b}`, query, body, length] as const),
+      );
+      test.each(forms)('%s', async (_name, query, body, length) => {
+        const signed = await start({ token: TOKEN });
+        const unsigned = await start();
+        for (const app of [signed, unsigned]) {
+          const handler = jest.fn();
+          app.im.onAny(handler);
+          app.im.on(AFTER, handler);
+          const { port, pathname } = new URL(app.url);
+          const res = await rawRequest(Number(port), 'POST', `${pathname}?${query}${fresh()}`, body, length);
+          expect([res.status, res.text]).toEqual([200, OK]);
+          expect(handler).not.toHaveBeenCalled();
+          expect(app.errors).toEqual([]);
+        }
+      });
+
+      test.each([
+        [
+          'a forged Sign',
+          () => `RequestTime=${nowSeconds()}&Sign=${sign('forged', nowSeconds())}`,
+          401,
+          'SIGN_INVALID',
+        ],
+        [
+          'a stale RequestTime',
+          () => `RequestTime=${nowSeconds() - 120}&Sign=${sign(TOKEN, nowSeconds() - 120)}`,
+          401,
+          'REQUEST_TIME_STALE',
+        ],
+        ['no Sign', () => '', 401, 'SIGN_MISSING'],
+        ['a wrong SdkAppid', () => `SdkAppid=1400000001&${fresh()}`, 403, 'SDKAPPID_MISMATCH'],
+      ])('%s → %i %s', async (_name, query, status, code) => {
+        const app = await start({ token: TOKEN });
+        const handler = jest.fn();
+        app.im.onAny(handler);
+        const { port, pathname } = new URL(app.url);
+        const res = await rawRequest(Number(port), 'POST', `${pathname}?${query()}`, '');
+        expect(res.status).toBe(status);
+        expect(JSON.parse(res.text).ErrorInfo).toMatch(new RegExp(`^${code}: `));
+        expect(app.errors.map((e) => e.code)).toEqual([code]);
+        expect(handler).not.toHaveBeenCalled();
+      });
     });
 
     describe('authenticated, parses, but fails its schema → 200, never dispatched, PAYLOAD_INVALID reported', () => {

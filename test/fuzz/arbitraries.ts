@@ -97,10 +97,12 @@ export type BodyKind =
   | 'bom'
   | 'bytes';
 
-/** One acceptable outcome: the status, and the error code `onError` gets (none: delivered). */
+/** One acceptable outcome: the status, and the error code `onError` gets (none: delivered, or the URL check). */
 export interface Outcome {
   readonly status: number;
   readonly code: ErrorCode | undefined;
+  /** The console's URL check: 200 OK, nothing delivered, nothing reported. */
+  readonly check?: true;
 }
 
 export interface CaseExpect {
@@ -566,7 +568,12 @@ export interface BodyFacts {
   /** The parsed value (undefined when invalid). */
   readonly value: unknown;
   readonly hasForbiddenKey: boolean;
+  /** The body carries no event (empty, whitespace, or `{}`): with a valid Sign, the console's URL check. */
+  readonly noEvent: boolean;
 }
+
+/** The longest body that can be the URL check (core's `CHECK_BODY_MAX`, pipeline/check.ts). */
+const CHECK_BODY_MAX = 64;
 
 /** Any object (at any depth, inside arrays too) with an own `__proto__`, or `constructor` holding an own `prototype`. */
 export function containsForbiddenKey(value: unknown): boolean {
@@ -591,17 +598,20 @@ export function containsForbiddenKey(value: unknown): boolean {
 /** What a body is, from its bytes: decoded as UTF-8 (invalid bytes become U+FFFD), one BOM dropped, JSON.parse. */
 export function analyseBody(body: string | Buffer): BodyFacts {
   const bytes = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-  let text = typeof body === 'string' ? body : body.toString('utf8');
+  const decoded = typeof body === 'string' ? body : body.toString('utf8');
+  let text = decoded;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const blank = bytes <= CHECK_BODY_MAX && decoded.trim() === '';
   let value: unknown;
   try {
     if (text.trim() === '') throw new SyntaxError('empty');
     value = JSON.parse(text);
   } catch {
-    return { bytes, json: 'invalid', value: undefined, hasForbiddenKey: false };
+    return { bytes, json: 'invalid', value: undefined, hasForbiddenKey: false, noEvent: blank };
   }
   const json = typeof value === 'object' && value !== null && !Array.isArray(value) ? 'object' : 'non-object';
-  return { bytes, json, value, hasForbiddenKey: containsForbiddenKey(value) };
+  const noEvent = bytes <= CHECK_BODY_MAX && json === 'object' && Object.keys(value as object).length === 0;
+  return { bytes, json, value, hasForbiddenKey: containsForbiddenKey(value), noEvent };
 }
 
 const AUTH_CODE: Readonly<Record<Exclude<AuthKind, 'valid'>, ErrorCode>> = {
@@ -615,6 +625,7 @@ const AUTH_CODE: Readonly<Record<Exclude<AuthKind, 'valid'>, ErrorCode>> = {
 
 const refused = (status: number, code: ErrorCode): Outcome => ({ status, code });
 const DELIVERED: Outcome = { status: 200, code: undefined };
+const CHECKED: Outcome = { status: 200, code: undefined, check: true };
 const PAYLOAD_INVALID: Outcome = { status: 200, code: 'PAYLOAD_INVALID' };
 
 interface Facts {
@@ -627,15 +638,30 @@ interface Facts {
   body: BodyFacts;
 }
 
-/** The outcomes the status table allows, checks in pipeline order: query, SdkAppid, Sign, command, size, JSON, keys, shape, command match, schema. */
+/**
+ * The outcomes the status table allows, checks in pipeline order: query, a foreign SdkAppid, Sign,
+ * then a query without SdkAppid or command (the URL check when the body carries no event, else
+ * refused), size, no event (the URL check), JSON, keys, shape, command match, schema.
+ */
 function expectedOutcomes(facts: Facts): Outcome[] {
   if (facts.queryMalformed) return [refused(400, 'QUERY_MALFORMED')];
-  if (facts.appId === 'missing') return [refused(403, 'SDKAPPID_MISSING')];
-  if (facts.appId === 'empty') return [refused(403, 'SDKAPPID_MISSING'), refused(403, 'SDKAPPID_MISMATCH')];
   if (facts.appId === 'wrong') return [refused(403, 'SDKAPPID_MISMATCH')];
   if (facts.tokenConfigured && facts.auth !== 'valid') return [refused(401, AUTH_CODE[facts.auth])];
-  if (facts.command.kind === 'missing') return [refused(400, 'COMMAND_MISSING')];
+  const incomplete =
+    facts.appId === 'missing' || facts.appId === 'empty'
+      ? refused(403, 'SDKAPPID_MISSING')
+      : facts.command.kind === 'missing'
+        ? refused(400, 'COMMAND_MISSING')
+        : undefined;
+  if (incomplete !== undefined) {
+    if (facts.body.noEvent) return [CHECKED];
+    // Anything else, a body that does not parse or holds a forbidden key included, is refused for the
+    // query. Over the limit and not declared (an in-memory body): the size is checked first.
+    if (facts.body.bytes > FUZZ_BODY_LIMIT) return [incomplete, refused(413, 'BODY_TOO_LARGE')];
+    return [incomplete];
+  }
   if (facts.body.bytes > FUZZ_BODY_LIMIT) return [refused(413, 'BODY_TOO_LARGE')];
+  if (facts.body.noEvent) return [CHECKED];
   if (facts.body.json === 'invalid') return [refused(400, 'BODY_INVALID_JSON')];
   if (facts.body.hasForbiddenKey) return [refused(400, 'BODY_FORBIDDEN_KEY')];
   // Valid JSON that is not an object is valid JSON of the wrong shape: a schema failure (200), for any command.
@@ -909,10 +935,18 @@ export function checkCase(
   } else {
     // 7. 200: delivered exactly once, or (schema failure) reported once as PAYLOAD_INVALID and not delivered.
     if (reply.ActionStatus !== 'OK') fail('200 answers are OK', `ActionStatus ${String(reply.ActionStatus)}`);
+    const checked = o.deliveries.length === 0 && o.errors.length === 0;
+    if (checked && !e.outcomes.some((outcome) => outcome.check === true)) {
+      fail('200 with nothing delivered or reported only for the URL check', 'the body carries an event');
+    }
     const delivered = o.deliveries.length === 1 && o.errors.length === 0;
     const invalid =
       o.deliveries.length === 0 && o.errors.length === 1 && (o.errors[0] as ErrorLike).code === 'PAYLOAD_INVALID';
-    if (!delivered && !invalid) fail('200: delivered once or PAYLOAD_INVALID once', 'neither');
+    if (!checked && !delivered && !invalid)
+      fail('200: delivered once, PAYLOAD_INVALID once, or the URL check', 'neither');
+    if (delivered && !e.outcomes.some((outcome) => outcome.check === undefined && outcome.code === undefined)) {
+      fail('the URL check is never delivered', 'delivered');
+    }
     if (invalid) {
       const error = o.errors[0] as ErrorLike;
       if (error.status !== 200) fail('PAYLOAD_INVALID has status 200', `status ${error.status}`);

@@ -21,12 +21,19 @@ export const CALLBACK_CHANNEL = 'im-callbacks:callback';
 /** How a before-callback was answered: the handler's decision, or `fallback` (no valid decision in time). */
 export type CallbackDecision = BeforeDecision['decision'] | 'fallback';
 
+/** What a traced callback turned out to be, once its body was parsed. */
+export type CallbackKind = 'before' | 'after' | 'unknown' | 'check';
+
 /** The one object every event of a callback's trace carries; fields appear as they become known. */
 export interface CallbackTraceContext {
   /** The callback command (from the query; unverified when the request was refused). */
   command?: string | undefined;
-  /** `before` (answered with a decision), `after` (acknowledged) or `unknown` (a command this version does not know). Set once the payload was parsed. */
-  kind?: 'before' | 'after' | 'unknown' | undefined;
+  /**
+   * `before` (answered with a decision), `after` (acknowledged), `unknown` (a command this version
+   * does not know), or `check` (the IM console's URL check: no event, nothing dispatched). Set once
+   * the body was parsed.
+   */
+  kind?: CallbackKind | undefined;
   /** The SDKAppID, once verified. */
   sdkAppId?: number | undefined;
   /** Tencent's `RequestID` query parameter, when there was one. */
@@ -61,7 +68,7 @@ export const REDACTED = '[redacted]';
  */
 class TraceContext implements CallbackTraceContext {
   declare command?: string | undefined;
-  declare kind?: 'before' | 'after' | 'unknown' | undefined;
+  declare kind?: CallbackKind | undefined;
   declare sdkAppId?: number | undefined;
   declare requestId?: string | undefined;
   declare status?: number | undefined;
@@ -171,6 +178,15 @@ export function traceHandlers(callback: Callback, kind: 'before' | 'after' | 'un
   trace.context.sdkAppId = callback.sdkAppId;
   if (callback.requestId !== undefined) trace.context.requestId = callback.requestId;
   trace.handlersStarted = performance.now();
+}
+
+/** The callback is the console's URL check: it carries no event and no handler runs. */
+export function traceCheck(callback: Callback): void {
+  const trace = callback.trace;
+  if (trace === undefined) return;
+  trace.context.kind = 'check';
+  if (callback.sdkAppId !== undefined) trace.context.sdkAppId = callback.sdkAppId;
+  if (callback.requestId !== undefined) trace.context.requestId = callback.requestId;
 }
 
 /** Records an error of the callback (the first one is its `code`); ignored once the answer is out. */

@@ -47,7 +47,12 @@ export {
   dedupeKey,
   memoryDedupeStore,
 } from './dedupe.js';
-export { CALLBACK_CHANNEL, type CallbackDecision, type CallbackTraceContext } from './diagnostics.js';
+export {
+  CALLBACK_CHANNEL,
+  type CallbackDecision,
+  type CallbackKind,
+  type CallbackTraceContext,
+} from './diagnostics.js';
 export {
   AbandonedError,
   BodyTimeoutError,

@@ -4,9 +4,10 @@
  * its answer through named stages, each reading and filling the callback's context (`Callback`):
  *
  *   handle → #receive: method, query and Sign verified (`#admit`), declared size checked, then the
- *            body read (pipeline/body) → #process: JSON parsed, then validated → #deliver: the event
- *            to the delivery (handoff, de-duplication) or straight to the emitter (the handlers)
- *            → #answer: the answer traced; any refusal or failure on the way → #fail.
+ *            body read (pipeline/body) → #process: JSON parsed (a body with no event: the console's
+ *            URL check, answered by #check), then validated → #deliver: the event to the delivery
+ *            (handoff, de-duplication) or straight to the emitter (the handlers) → #answer: the
+ *            answer traced; any refusal or failure on the way → #fail.
  *
  * `fetch` is `handle` behind the Web-standard `(Request) => Promise<Response>`; `dispatch` runs a
  * payload received some other way (a queue worker, a test) from `#deliver` on. What is in flight is
@@ -16,7 +17,7 @@
  */
 import { type Answer, Callback } from './callback.js';
 import { Delivery } from './delivery.js';
-import { traceAnswer, traceError, traceHandlers, traceReturned, traceStart } from './diagnostics.js';
+import { traceAnswer, traceCheck, traceError, traceHandlers, traceReturned, traceStart } from './diagnostics.js';
 import { CallbackEmitter } from './emitter.js';
 import {
   AbandonedError,
@@ -31,6 +32,7 @@ import type { CallbackHandlers } from './events.js';
 import { type DrainResult, InFlight } from './inflight.js';
 import { type ReceiverOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { type ReadBody, type ReadLimits, readBody, WebBody } from './pipeline/body.js';
+import { CHECK_BODY_MAX, CHECK_LOG_INTERVAL_MS, isBlankBody, isEmptyBody } from './pipeline/check.js';
 import { assertNoForbiddenKey, parseJson } from './pipeline/json.js';
 import { type CallbackQuery, parseQuery, type QueryInput, type VerifiedQuery, verifyQuery } from './pipeline/query.js';
 import { type CallbackResponse, decisionInputs, failureResponse, OK_RESPONSE } from './pipeline/reply.js';
@@ -77,6 +79,8 @@ export class CallbackReceiver implements Registration {
   readonly #emitter: CallbackEmitter;
   /** Only when `handoff` or `dedupe` is set: otherwise events go straight to the emitter. */
   readonly #delivery: Delivery | undefined;
+  /** When a URL check was last logged (the receiver's clock): at most one info line a minute. */
+  #checkLogged = Number.NEGATIVE_INFINITY;
 
   constructor(options: ReceiverOptions) {
     const resolved = resolveOptions(options);
@@ -192,8 +196,13 @@ export class CallbackReceiver implements Registration {
       if (this.#inFlight.closing) throw new ShuttingDownError();
       if (request.method !== undefined && request.method !== 'POST') throw new MethodNotAllowedError(request.method);
       const admitted = this.#admit(callback, request.query);
+      const length = toLength(request.contentLength);
+      // Without SdkAppid or command, only an empty body makes the console's URL check: a longer one is
+      // refused as it always was, unread.
+      const { incomplete } = admitted.verified;
+      if (incomplete !== undefined && length !== undefined && length > CHECK_BODY_MAX) throw incomplete;
       const source = typeof request.body === 'function' ? request.body() : request.body;
-      const body = readBody(source, this.#limits, toLength(request.contentLength), callback);
+      const body = readBody(source, this.#limits, length, callback);
       // A body already in memory is taken synchronously; only a stream is awaited.
       if (!isThenable(body)) return this.#process(callback, admitted, body);
       return body.then(
@@ -222,23 +231,31 @@ export class CallbackReceiver implements Registration {
       let json: unknown;
       if ('text' in body) {
         callback.text = body.text;
+        if (isBlankBody(body.text)) return this.#check(callback);
         json = parseJson(body.text, callback);
       } else {
         json = body.parsed;
         assertNoForbiddenKey(json, callback);
       }
+      if (isEmptyBody(body, json)) return this.#check(callback);
+      // A body that is no check, but no SdkAppid or command in the query: refused as it always was.
+      if (verified.incomplete !== undefined) throw verified.incomplete;
       callback.payload = json;
       const origin: EventOrigin = {
-        sdkAppId: verified.sdkAppId,
+        sdkAppId: verified.sdkAppId as number,
         clientIp: query.clientip,
         optPlatform: query.optplatform,
         requestTime: verified.requestTime,
         requestId: verified.requestId,
         query,
       };
-      return this.#answer(callback, this.#deliver(callback, validate(verified.command, json, callback), origin));
+      return this.#answer(
+        callback,
+        this.#deliver(callback, validate(verified.command as string, json, callback), origin),
+      );
     } catch (caught) {
-      return this.#fail(callback, caught);
+      // Without SdkAppid or command, a body that does not parse is no check either: the query's refusal.
+      return this.#fail(callback, verified.incomplete ?? caught);
     }
   }
 
@@ -279,6 +296,22 @@ export class CallbackReceiver implements Registration {
     }
     callback.event = createEvent(callback.command as string, kind, result.payload, callback.payload, origin);
     return this.#delivery === undefined ? this.#emitter.emit(callback) : this.#delivery.deliver(callback);
+  }
+
+  /**
+   * The console's URL check (an authenticated request that carries no event): the OK ack, nothing
+   * dispatched, an info line at most once a minute.
+   */
+  #check(callback: Callback): CallbackResponse {
+    traceCheck(callback);
+    const now = this.options.now();
+    if (now - this.#checkLogged >= CHECK_LOG_INTERVAL_MS) {
+      this.#checkLogged = now;
+      callback.log.info(
+        "the IM console's URL check (a request without an event) was answered OK; nothing was dispatched (logged at most once a minute)",
+      );
+    }
+    return traceAnswer(callback, OK_RESPONSE);
   }
 
   /** The answer, noted in the trace: now when it is known, else when it is (a rejection is a failure). */

@@ -37,7 +37,14 @@ export const STATUS_TABLE: readonly StatusRow[] = [
     body: '`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}` or the decision',
   },
   {
-    situation: '`SdkAppid` missing or not ours',
+    situation: "the IM console's URL check: authenticated, no event (an empty body or `{}`)",
+    codes: [],
+    answer: 'ok',
+    note: 'an info log line, at most one a minute; no handler, no `onAny`',
+    body: '`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`; nothing dispatched',
+  },
+  {
+    situation: '`SdkAppid` missing (and a body with an event) or not ours',
     codes: ['SDKAPPID_MISSING', 'SDKAPPID_MISMATCH'],
     reports: 'SdkAppIdError',
     body: FAIL_REASON,
@@ -55,7 +62,8 @@ export const STATUS_TABLE: readonly StatusRow[] = [
     body: FAIL_REASON,
   },
   {
-    situation: 'no command, command mismatch, bad JSON, forbidden key, a body that could not be read',
+    situation:
+      'no command (and a body with an event), command mismatch, bad JSON, forbidden key, a body that could not be read',
     codes: ['COMMAND_MISSING', 'COMMAND_MISMATCH', 'BODY_INVALID_JSON', 'BODY_FORBIDDEN_KEY', 'BODY_READ_FAILED'],
     reports: 'MalformedRequestError',
     body: FAIL_REASON,

@@ -202,9 +202,22 @@ describe('verifyQuery', () => {
     expect(() => verifyQuery(parseQuery('SdkAppid=1400000000'), opts)).toThrow(
       expect.objectContaining({ code: 'SIGN_MISSING' }),
     );
-    expect(() => verifyQuery(parseQuery('SdkAppid=1400000000'), options())).toThrow(
+    expect(verifyQuery(parseQuery('SdkAppid=1400000000'), options()).incomplete).toEqual(
       expect.objectContaining({ code: 'COMMAND_MISSING', status: 400 }),
     );
+  });
+  test('a missing SdkAppid or command is not thrown but deferred (the console URL check may send neither)', () => {
+    const check = verifyQuery(parseQuery(`RequestTime=${now}&Sign=${computeSign('tok', now)}`), opts);
+    expect(check).toMatchObject({ sdkAppId: undefined, command: undefined, requestTime: now });
+    expect(check.incomplete).toEqual(expect.objectContaining({ code: 'SDKAPPID_MISSING', status: 403 }));
+    expect(verifyQuery(parseQuery('SdkAppid=%20&CallbackCommand=C'), options()).incomplete).toEqual(
+      expect.objectContaining({ code: 'SDKAPPID_MISSING' }),
+    );
+    // Missing SdkAppid does not spare a forged Sign its 401.
+    expect(() => verifyQuery(parseQuery(`RequestTime=${now}&Sign=${computeSign('forged', now)}`), opts)).toThrow(
+      expect.objectContaining({ code: 'SIGN_INVALID', status: 401 }),
+    );
+    expect(verifyQuery(signed(now), opts).incomplete).toBeUndefined();
   });
   test('a string sdkAppId option and surrounding spaces in the query', () => {
     const o = options({ sdkAppId: ' 1400000000 ' });

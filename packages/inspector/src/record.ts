@@ -5,7 +5,7 @@
  * The `Sign` is already redacted by the core (the context's `query` getter); the callback token is
  * never known here.
  */
-import type { CallbackTraceContext } from '@im-callbacks/core';
+import type { CallbackKind, CallbackTraceContext } from '@im-callbacks/core';
 import { commandSpec, isKnownCommand } from '@im-callbacks/core/catalogue';
 
 /** One valibot issue, reduced to what a person reads: where and what. */
@@ -21,7 +21,7 @@ export interface CallbackRecord {
   /** When it arrived, ISO 8601. */
   time: string;
   command?: string | undefined;
-  kind?: 'before' | 'after' | 'unknown' | undefined;
+  kind?: CallbackKind | undefined;
   sdkAppId?: number | undefined;
   requestId?: string | undefined;
   /** The query parameters, `Sign` redacted (none for a callback run with `dispatch`: a queue worker, a replay). */

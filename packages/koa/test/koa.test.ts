@@ -78,7 +78,7 @@ describe.each(majors)('%s', (_name, Koa) => {
     expect(seen).toEqual(['Group.CallbackAfterSendMsg', 'Group.CallbackAfterSendMsg']);
   });
 
-  it('on a router route, claims a POST without CallbackCommand (400); a router.use mount does not', async () => {
+  it('on a router route, claims a POST without CallbackCommand (an event: 400; no event: the URL check, 200); a router.use mount does not', async () => {
     const routed = imCallbacks(APP, { logger: silentLogger });
     const used = imCallbacks(APP, { token: TOKEN, logger: silentLogger });
     const router = new Router();
@@ -86,12 +86,17 @@ describe.each(majors)('%s', (_name, Koa) => {
     router.use(used);
     router.post('/other', other);
     const base = await start((app) => app.use(router.routes()));
-    const missing = await fetch(`${base}/im/callback?SdkAppid=${APP}`, { method: 'POST', body: '{}' });
+    const missing = await fetch(`${base}/im/callback?SdkAppid=${APP}`, {
+      method: 'POST',
+      body: JSON.stringify(sample('Group.CallbackAfterSendMsg')),
+    });
     expect(missing.status).toBe(400);
     expect(await missing.json()).toMatchObject({
       ActionStatus: 'FAIL',
       ErrorInfo: expect.stringMatching(/^COMMAND_MISSING/),
     });
+    const check = await fetch(`${base}/im/callback?SdkAppid=${APP}`, { method: 'POST', body: '{}' });
+    expect([check.status, await check.json()]).toEqual([200, OK]);
     expect(await (await fetch(`${base}/other`, { method: 'POST', body: 'x' })).text()).toBe('other POST');
   });
 

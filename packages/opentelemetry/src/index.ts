@@ -126,6 +126,9 @@ function finishSpan(span: Span, callback: CallbackTraceContext): void {
   if (callback.command !== undefined) {
     span.updateName(`im-callback ${commandLabel(callback.command)}`);
     span.setAttribute(ATTRIBUTES.COMMAND, bounded(callback.command));
+  } else if (callback.kind === 'check') {
+    // The console's URL check may name no command: its span says what it was.
+    span.updateName('im-callback check');
   }
   if (callback.kind !== undefined) span.setAttribute(ATTRIBUTES.KIND, callback.kind);
   if (callback.sdkAppId !== undefined) span.setAttribute(ATTRIBUTES.SDK_APP_ID, callback.sdkAppId);

@@ -18,7 +18,7 @@ import {
   instrumentImCallbacks,
   METRICS,
 } from '@im-callbacks/opentelemetry';
-import { sample, send } from '@im-callbacks/testing';
+import { sample, send, sign } from '@im-callbacks/testing';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
@@ -253,6 +253,26 @@ describe.each(frameworks)('%s', (_name, serve) => {
       expect(await points(METRICS.HANDLER_DURATION)).toEqual([]);
     },
   );
+
+  test("the IM console's URL check: kind check, 200, counted, no handler timed", async () => {
+    const time = Math.floor(Date.now() / 1000);
+    const response = await fetch(`${target.url}?RequestTime=${time}&Sign=${sign(TOKEN, time)}`, { method: 'POST' });
+    expect([response.status, await response.json()]).toEqual([
+      200,
+      { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 },
+    ]);
+    const { span } = await callbackSpan();
+    expect(span.name).toBe('im-callback check');
+    expect(span.attributes).toMatchObject({ [ATTRIBUTES.KIND]: 'check', [ATTRIBUTES.STATUS]: 200 });
+    expect(span.status.code).toBe(SpanStatusCode.UNSET);
+    expect(await points(METRICS.CALLBACKS)).toEqual([
+      expect.objectContaining({
+        attributes: { [ATTRIBUTES.COMMAND]: '_OTHER', [ATTRIBUTES.KIND]: 'check', [ATTRIBUTES.STATUS]: 200 },
+        value: 1,
+      }),
+    ]);
+    expect(await points(METRICS.HANDLER_DURATION)).toEqual([]);
+  });
 
   test('refused with a command nobody knows: the metric and the span name say _OTHER, the attribute the command', async () => {
     const response = await send(target.url, 'Made.Up', '{}', { sdkAppId: APP, token: 'not-the-token' });

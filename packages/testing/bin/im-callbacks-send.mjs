@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Fires realistic, signed Tencent IM callbacks at a URL. `im-callbacks-send --help` for usage.
-import { cli } from '../dist/index.js';
-
-process.exitCode = await cli(process.argv.slice(2));
+// `im-callbacks send` under its original name: fires realistic, signed Tencent IM callbacks at a URL.
+// `im-callbacks-send --help` for usage.
+process.argv.splice(2, 0, 'send');
+await import('./im-callbacks.mjs');

@@ -1,4 +1,7 @@
-export { type Io as CliIo, main as cli, usage as cliUsage } from './cli.js';
+export { type CheckResult, type DoctorOptions, type DoctorReport, expandCommands, runDoctor } from './cli/doctor.js';
+export { main as imCallbacksCli, SUBCOMMANDS, usage as imCallbacksUsage } from './cli/index.js';
+export type { Io as CliIo, Subcommand } from './cli/io.js';
+export { main as cli, usage as cliUsage } from './cli/send.js';
 export { type Invokable, type InvokeReply, type InvokeResult, invoke } from './invoke.js';
 export {
   type BuildOptions,

@@ -186,11 +186,19 @@ const REQUEST_TIME = /^\d{1,12}$/;
 
 /** What verification learned: the app and the command, for the event. */
 export interface VerifiedQuery {
-  readonly sdkAppId: number;
-  readonly command: string;
+  /** The SDKAppID; undefined when the query has none (then `incomplete` is set). */
+  readonly sdkAppId: number | undefined;
+  /** The command; undefined when the query has none (then `incomplete` is set). */
+  readonly command: string | undefined;
   readonly requestTime: number | undefined;
   /** The undocumented per-request id (`RequestID`), when sent. */
   readonly requestId: string | undefined;
+  /**
+   * The refusal of a query without `SdkAppid` (403) or without `CallbackCommand` (400), deferred:
+   * such a request is refused with it when it carries an event, and is the console's URL check
+   * (`./check.ts`) when it carries none.
+   */
+  readonly incomplete: SdkAppIdError | MalformedRequestError | undefined;
 }
 
 /** What a refusal says of the request (built only when one is thrown). */
@@ -199,14 +207,15 @@ function refusalContext(query: CallbackQuery): { command: string | undefined; re
 }
 
 /**
- * Verifies the query in the order of the status table: SdkAppid (403), then Sign and RequestTime
- * when a token is configured (401), then the command's presence (400).
+ * Verifies the query in the order of the status table: an SdkAppid that is not ours (403), then Sign
+ * and RequestTime when a token is configured (401). A missing SdkAppid or command is not thrown but
+ * returned as `incomplete`, the refusal that applies once the body shows an event (the console's
+ * URL check may send neither, and carries no event).
  */
 export function verifyQuery(query: CallbackQuery, options: ResolvedOptions): VerifiedQuery {
   const sdkAppId = query.sdkappid?.trim();
-  if (sdkAppId === undefined || sdkAppId === '')
-    throw new SdkAppIdError('SDKAPPID_MISSING', 'SdkAppid is missing', refusalContext(query));
-  if (!options.sdkAppIds.has(sdkAppId))
+  const hasSdkAppId = sdkAppId !== undefined && sdkAppId !== '';
+  if (hasSdkAppId && !options.sdkAppIds.has(sdkAppId))
     throw new SdkAppIdError('SDKAPPID_MISMATCH', 'SdkAppid is not this app', refusalContext(query));
 
   let requestTime: number | undefined;
@@ -243,7 +252,17 @@ export function verifyQuery(query: CallbackQuery, options: ResolvedOptions): Ver
   }
 
   const command = query.callbackcommand;
-  if (command === undefined || command === '')
-    throw new MalformedRequestError('COMMAND_MISSING', 'CallbackCommand is missing', refusalContext(query));
-  return { sdkAppId: Number(sdkAppId), command, requestTime, requestId: query.requestid };
+  const hasCommand = command !== undefined && command !== '';
+  const incomplete = !hasSdkAppId
+    ? new SdkAppIdError('SDKAPPID_MISSING', 'SdkAppid is missing', refusalContext(query))
+    : !hasCommand
+      ? new MalformedRequestError('COMMAND_MISSING', 'CallbackCommand is missing', refusalContext(query))
+      : undefined;
+  return {
+    sdkAppId: hasSdkAppId ? Number(sdkAppId) : undefined,
+    command: hasCommand ? command : undefined,
+    requestTime,
+    requestId: query.requestid,
+    incomplete,
+  };
 }

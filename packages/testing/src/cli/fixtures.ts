@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Subcommand } from './io.js';
 import {
   defaultIo,
   fixtureOf,
@@ -79,3 +80,11 @@ export async function run(argv: readonly string[], io: Io = defaultIo): Promise<
     throw error;
   }
 }
+
+/** `im-callbacks fixtures`. */
+export const fixtures: Subcommand = {
+  name: 'fixtures',
+  summary: 'write recorded callbacks as JSON fixtures for invoke() in tests',
+  usage,
+  run,
+};

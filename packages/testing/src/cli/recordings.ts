@@ -21,17 +21,7 @@ export interface Recording {
   code?: string;
 }
 
-export interface Io {
-  out: (line: string) => void;
-  err: (line: string) => void;
-  env: Record<string, string | undefined>;
-}
-
-export const defaultIo: Io = {
-  out: (line) => console.log(line),
-  err: (line) => console.error(line),
-  env: process.env,
-};
+export { defaultIo, type Io } from './io.js';
 
 /** A usage error: the command prints it with its usage and exits 2. */
 export class UsageError extends Error {}

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { send } from '../request.js';
+import type { Subcommand } from './io.js';
 import {
   defaultIo,
   type Io,
@@ -141,3 +142,11 @@ export async function run(argv: readonly string[], io: Io = defaultIo): Promise<
     throw error;
   }
 }
+
+/** `im-callbacks replay`. */
+export const replay: Subcommand = {
+  name: 'replay',
+  summary: "send recorded callbacks (an inspector's file or URL) to an endpoint again, re-signed",
+  usage,
+  run,
+};

@@ -1,23 +1,26 @@
 /**
- * `im-callbacks-send` (bin/im-callbacks-send.mjs runs `main`): fires realistic, signed callbacks at a URL, the way the IM backend does.
+ * `im-callbacks send` (and its alias `im-callbacks-send`, bin/im-callbacks-send.mjs): fires realistic,
+ * signed callbacks at a URL, the way the IM backend does.
  *
- *   im-callbacks-send <url> [command...] --sdkappid <id> [--token <token>] [--payload <file>]
- *   im-callbacks-send <url> --all --sdkappid <id> [--token <token>]
- *   im-callbacks-send --list
+ *   im-callbacks send <url> [command...] --sdkappid <id> [--token <token>] [--payload <file>]
+ *   im-callbacks send <url> --all --sdkappid <id> [--token <token>]
+ *   im-callbacks send --list
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { commandList } from '@im-callbacks/core';
-import { run as fixtures } from './cli/fixtures.js';
-import { run as replay } from './cli/replay.js';
-import { send } from './request.js';
-import { samples } from './samples.js';
+import { send as sendOne } from '../request.js';
+import { samples } from '../samples.js';
+import { defaultIo, type Io, type Subcommand } from './io.js';
+import { list } from './list.js';
+
+export type { Io } from './io.js';
 
 export const usage = `Usage:
-  im-callbacks-send <url> [command...] --sdkappid <id> [--token <token>] [--payload <file.json>]
-  im-callbacks-send <url> --all --sdkappid <id> [--token <token>]
-  im-callbacks-send --list
-  im-callbacks replay --help | im-callbacks fixtures --help   (recorded callbacks: @im-callbacks/inspector)
+  im-callbacks send <url> [command...] --sdkappid <id> [--token <token>] [--payload <file.json>]
+  im-callbacks send <url> --all --sdkappid <id> [--token <token>]
+  im-callbacks send --list
+  (im-callbacks-send is the same command)
 
 Sends each command's sample body (or --payload) to <url>, signed with --token when given, and
 prints the status and the reply. Exits 1 when a reply is not 200, 2 on a usage error.
@@ -31,18 +34,8 @@ Options:
   --list              list the commands and exit
   --help              this text`;
 
-export interface Io {
-  out: (line: string) => void;
-  err: (line: string) => void;
-  env: Record<string, string | undefined>;
-}
-
-const defaultIo: Io = { out: (line) => console.log(line), err: (line) => console.error(line), env: process.env };
-
-/** Runs the CLI; resolves with the exit code. */
+/** Runs `im-callbacks send`; resolves with the exit code. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
-  if (argv[0] === 'replay') return replay(argv.slice(1), io);
-  if (argv[0] === 'fixtures') return fixtures(argv.slice(1), io);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -56,11 +49,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     return 0;
   }
   const known = commandList.map((spec) => spec.command);
-  if (values.list) {
-    for (const spec of commandList)
-      io.out(`${spec.command.padEnd(58)} ${spec.form === 'ack' ? 'after ' : 'before'} ${spec.summary}`);
-    return 0;
-  }
+  if (values.list) return list.run([], io);
   const [url, ...commands] = positionals;
   const sdkAppId = values.sdkappid ?? io.env.IM_SDKAPPID;
   const token = values.token ?? (io.env.IM_CALLBACK_TOKEN || undefined);
@@ -94,7 +83,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     const body = payload ?? (samples as Record<string, unknown>)[command] ?? { CallbackCommand: command };
     const headers = values['content-type'] ? { 'content-type': values['content-type'] } : undefined;
     try {
-      const result = await send(url as string, command, body, { sdkAppId: sdkAppId as string, token, headers });
+      const result = await sendOne(url as string, command, body, { sdkAppId: sdkAppId as string, token, headers });
       if (result.status !== 200) failures++;
       io.out(`${result.status} ${command} ${result.text}`);
     } catch (error) {
@@ -120,3 +109,10 @@ function parse(argv: readonly string[]) {
     },
   });
 }
+
+export const send: Subcommand = {
+  name: 'send',
+  summary: 'send signed sample callbacks to a URL, as the IM backend does',
+  usage,
+  run: (argv, io) => main(argv, io),
+};

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { imCallbacks, reject, silentLogger } from '@im-callbacks/express';
 import { createInspector, type Inspector } from '@im-callbacks/inspector';
-import { cli, invoke, sample, send } from '@im-callbacks/testing';
+import { imCallbacksCli, invoke, sample, send } from '@im-callbacks/testing';
 import express from 'express5';
 
 const APP = 1400000000;
@@ -70,7 +70,7 @@ afterAll(async () => {
 async function run(argv: string[], env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await cli(argv, { out: (line) => out.push(line), err: (line) => err.push(line), env });
+  const code = await imCallbacksCli(argv, { out: (line) => out.push(line), err: (line) => err.push(line), env });
   return { code, out, err };
 }
 

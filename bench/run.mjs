@@ -1,4 +1,5 @@
-// `pnpm bench` (builds first, then `node bench/run.mjs`; `--quick` for a shorter run).
+// `pnpm bench` (builds first, then `node bench/run.mjs`; `--quick` for a shorter run, `--only=http,core` for
+// some sections).
 // Every number compared with a baseline is a ratio measured in this run, the two sides in separate
 // processes with alternating rounds. Tables on stdout (Markdown), progress on stderr. Exit code 1
 // when a server or worker fails to start or a request fails; a missed target is printed as FAIL
@@ -60,10 +61,14 @@ const sections = [
   },
 ];
 
+// `--only http,core` runs those sections (by the first word of their title, lower-cased); default all.
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+const chosen = only === undefined ? sections : sections.filter((section) => only.includes(section.title.split(/[ :]/)[0].toLowerCase()));
+
 const problems = [];
 const timings = [];
 const started = performance.now();
-for (const section of sections) {
+for (const section of chosen) {
   out();
   out(`## ${section.title}`);
   out();

@@ -61,9 +61,15 @@ const sections = [
   },
 ];
 
-// `--only http,core` runs those sections (by the first word of their title, lower-cased); default all.
-const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
-const chosen = only === undefined ? sections : sections.filter((section) => only.includes(section.title.split(/[ :]/)[0].toLowerCase()));
+// `--only=http,core` runs those sections (by the first word of their title, lower-cased); default all.
+const only = process.argv
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const chosen =
+  only === undefined
+    ? sections
+    : sections.filter((section) => only.includes(section.title.split(/[ :]/)[0].toLowerCase()));
 
 const problems = [];
 const timings = [];

@@ -57,7 +57,7 @@ function readNodeStream(
   timeout: number,
   declaredLength: number | undefined,
   context: ErrorContext,
-): Promise<Buffer> {
+): Promise<ReadBody> {
   return new Promise((resolve, reject) => {
     let first: Buffer | undefined;
     let chunks: Buffer[] | undefined;
@@ -108,7 +108,9 @@ function readNodeStream(
       }
       settled = true;
       clearTimeout(timer);
-      resolve(chunks !== undefined ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0)));
+      // Decoded here, once, so the read resolves with its text (no second promise to turn bytes into it).
+      const bytes = chunks !== undefined ? Buffer.concat(chunks, size) : first;
+      resolve({ text: bytes === undefined ? '' : bytesToText(bytes) });
     };
     const onError = (cause: unknown): void => {
       if (!settled)
@@ -250,11 +252,12 @@ export function readBody(
   if (request === undefined && !web && !isNodeStream(source)) return { parsed: source };
   if (declaredLength !== undefined && declaredLength > limit) throw new BodyTooLargeError(limit, context);
   if (request !== undefined && declaredLength !== undefined) return readDeclaredBody(request, limit, timeout, context);
+  if (request === undefined && !web)
+    return readNodeStream(source as NodeBodyStream, limit, timeout, declaredLength, context);
   let bytes: Promise<Uint8Array>;
   if (request !== undefined) {
     const stream = request.body;
     bytes = stream === null ? Promise.resolve(new Uint8Array(0)) : readWebStream(stream, limit, timeout, context);
-  } else if (web) bytes = readWebStream(source as ReadableStream<Uint8Array>, limit, timeout, context);
-  else bytes = readNodeStream(source as NodeBodyStream, limit, timeout, declaredLength, context);
+  } else bytes = readWebStream(source as ReadableStream<Uint8Array>, limit, timeout, context);
   return bytes.then((read) => ({ text: bytesToText(read) }));
 }

@@ -5,6 +5,7 @@
 import { type DedupeOptions, type DedupeStore, memoryDedupeStore } from './dedupe.js';
 import type { Handoff } from './handoff.js';
 import { defaultLogger, type Logger } from './logger.js';
+import { SignCheck } from './pipeline/sign.js';
 
 export type SdkAppIdOption = number | string | readonly (number | string)[];
 
@@ -51,6 +52,8 @@ export interface ReceiverOptions {
 export interface ResolvedOptions {
   sdkAppIds: ReadonlySet<string>;
   tokens: readonly string[];
+  /** The receiver's Sign check (its own, over `tokens`). */
+  signCheck: SignCheck;
   requestTimeWindow: number;
   bodyLimit: number;
   bodyTimeout: number;
@@ -167,9 +170,12 @@ export function resolveOptions(options: ReceiverOptions): ResolvedOptions {
   if (options.logger !== undefined && !isLogger(options.logger))
     fail('option logger must have debug, info, warn and error methods');
   if (options.now !== undefined && typeof options.now !== 'function') fail('option now must be a function');
+  const sdkAppIds = sdkAppIdSet(options.sdkAppId);
+  const tokens = tokenList(options.token);
   const resolved: ResolvedOptions = {
-    sdkAppIds: sdkAppIdSet(options.sdkAppId),
-    tokens: tokenList(options.token),
+    sdkAppIds,
+    tokens,
+    signCheck: new SignCheck(tokens),
     requestTimeWindow: positive('requestTimeWindow', options.requestTimeWindow, 60),
     bodyLimit: positive('bodyLimit', options.bodyLimit, 1024 * 1024),
     // A timer cannot wait longer than 2^31 - 1 ms.

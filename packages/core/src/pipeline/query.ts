@@ -7,7 +7,6 @@
  */
 import { MalformedQueryError, MalformedRequestError, SdkAppIdError, SignatureError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
-import { signMatches } from './sign.js';
 
 /** A raw query string (with or without `?`), URLSearchParams, or an object a framework parsed. */
 export type QueryInput = string | URLSearchParams | Readonly<Record<string, unknown>>;
@@ -232,7 +231,7 @@ export function verifyQuery(query: CallbackQuery, options: ResolvedOptions): Ver
         'RequestTime is not a Unix time in seconds',
         refusalContext(query),
       );
-    if (!signMatches(options.tokens, time, sign))
+    if (!options.signCheck.matches(time, sign))
       throw new SignatureError(
         'SIGN_INVALID',
         'Sign does not match: check that the token option is the callback token set in the IM console',

@@ -46,6 +46,9 @@ const handlers = {
   },
 };
 
+// Exits on SIGTERM and when the parent goes (the IPC channel's disconnect).
+process.on('SIGTERM', () => process.exit(0));
+
 serveParent({
   start() {
     const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: handlers[kind]() });

@@ -166,10 +166,16 @@ export function startChild(file, args = [], { execArgv = [], cpu, runtime = proc
       pending.set(id, { resolve, reject });
       child.send({ ...message, id, type });
     });
+  // SIGTERM, then SIGKILL after 2 s: a child that does not exit (Bun's did not always) must not
+  // keep the run waiting.
   const stop = () =>
     new Promise((resolve) => {
       if (exited) return resolve();
-      child.once('exit', () => resolve());
+      const force = setTimeout(() => child.kill('SIGKILL'), 2000);
+      child.once('exit', () => {
+        clearTimeout(force);
+        resolve();
+      });
       child.kill();
     });
   return { call, stop, pid: child.pid };

@@ -183,7 +183,9 @@ export function startChild(file, args = [], { execArgv = [], cpu, runtime = proc
 
 /** Bun (the root devDependency's binary), for the Bun rows; undefined where it is not installed. */
 export const BUN = (() => {
-  const bin = fileURLToPath(new URL('../node_modules/.bin/bun', import.meta.url));
+  // The binary itself, not node_modules/.bin/bun: that is a shell script, whose child a signal to it
+  // would leave running.
+  const bin = fileURLToPath(new URL('../node_modules/bun/bin/bun.exe', import.meta.url));
   return spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0 ? bin : undefined;
 })();
 

@@ -30,6 +30,7 @@ export interface DeliveryOptions {
   readonly handoff: Handoff | undefined;
   readonly dedupe: { readonly ttl: number; readonly store: DedupeStore } | undefined;
   readonly now: () => number;
+  readonly deadline: number;
 }
 
 export class Delivery {
@@ -147,7 +148,11 @@ export class Delivery {
     const kept =
       response.status >= 500
         ? settleCall(() => store.release(key))
-        : settleCall(() => store.complete(key, { status: response.status, body: response.body }, ttl));
+        : // Kept at least the deadline, whatever `dedupe.ttl` says: a copy that arrived while this one was
+          // in flight polls for this answer until its own deadline, and must find it.
+          settleCall(() =>
+            store.complete(key, { status: response.status, body: response.body }, Math.max(ttl, this.options.deadline)),
+          );
     // Not awaited: a duplicate polls for the answer. A store that fails here only makes the claim expire.
     const keeping = kept.then(
       (result) => result.ok || callback.log.warn(`dedupe store could not keep ${key}: ${describeError(result.error)}`),

@@ -47,7 +47,10 @@ function setup(options: Setup = {}) {
   const errors: ImCallbackError[] = [];
   registry.onError((error) => void errors.push(error));
   const emitter = new CallbackEmitter(registry, reporter, 'allow', Date.now);
-  const delivery = new Delivery({ handoff: options.handoff, dedupe: options.dedupe, now: Date.now }, emitter);
+  const delivery = new Delivery(
+    { handoff: options.handoff, dedupe: options.dedupe, now: Date.now, deadline: 1500 },
+    emitter,
+  );
   return { registry: typed(registry), delivery, errors };
 }
 

@@ -15,6 +15,7 @@ import {
   readRecordings,
   selectRecordings,
   UsageError,
+  usageExit,
 } from './recordings.js';
 
 export const usage = `Usage:
@@ -73,11 +74,7 @@ export async function run(argv: readonly string[], io: Io = defaultIo): Promise<
     io.err(`${written} fixture${written === 1 ? '' : 's'} written to ${values.out}`);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`${(error as Error).message}\n\n${usage}`);
-      return 2;
-    }
-    throw error;
+    return usageExit(error, io, usage);
   }
 }
 

@@ -21,10 +21,20 @@ export interface Recording {
   code?: string;
 }
 
+import { type Io, usageError } from './io.js';
+
 export { defaultIo, type Io } from './io.js';
 
 /** A usage error: the command prints it with its usage and exits 2. */
 export class UsageError extends Error {}
+
+/** What `replay` and `fixtures` do with an error: a usage error (theirs or `parseArgs`') exits 2 with the usage; anything else is thrown on. */
+export function usageExit(error: unknown, io: Io, usage: string): number {
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    return usageError(io, (error as Error).message, usage);
+  }
+  throw error;
+}
 
 function isRecording(value: unknown): value is Recording {
   return typeof value === 'object' && value !== null && typeof (value as Recording).time === 'string';

@@ -16,6 +16,7 @@ import {
   readRecordings,
   selectRecordings,
   UsageError,
+  usageExit,
 } from './recordings.js';
 
 export const usage = `Usage:
@@ -135,11 +136,7 @@ export async function run(argv: readonly string[], io: Io = defaultIo): Promise<
     io.out(`${records.length} replayed, ${different} answered differently${failures ? `, ${failures} failed` : ''}`);
     return failures > 0 || (values['expect-same'] === true && different > 0) ? 1 : 0;
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`${(error as Error).message}\n\n${usage}`);
-      return 2;
-    }
-    throw error;
+    return usageExit(error, io, usage);
   }
 }
 

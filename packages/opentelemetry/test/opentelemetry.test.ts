@@ -302,7 +302,9 @@ describe.each(frameworks)('%s', (_name, serve) => {
       }),
     ]);
     const [duration] = await points(METRICS.HANDLER_DURATION);
-    expect((duration?.value as Histogram | undefined)?.sum).toBeGreaterThanOrEqual((DEADLINE - 5) / 1000);
+    // The deadline counts from the request's arrival, so the handlers had it less what came before
+    // them (the query, the body): up to a few ms on a busy machine.
+    expect((duration?.value as Histogram | undefined)?.sum).toBeGreaterThanOrEqual((DEADLINE - 20) / 1000);
   });
 
   test('fallen back (before-callback handler throwing): the fallbacks counter says HANDLER_FAILED', async () => {

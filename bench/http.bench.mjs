@@ -45,14 +45,24 @@ function series(store, kind, size) {
   return store[kind][size];
 }
 
-export async function benchHttp({ rounds, seconds, warmup, processes = 1, concurrency = 50, progress = () => {} }) {
+export async function benchHttp({
+  rounds,
+  seconds,
+  warmup,
+  processes = 1,
+  concurrency = 50,
+  progress = () => {},
+  servers,
+}) {
+  const groups =
+    servers === undefined ? GROUPS : GROUPS.filter((group) => servers.some((prefix) => group[0].startsWith(prefix)));
   const errors = [];
   const rps = {}; // rps[server][size] = [req/s of each round]
   const cpu = {}; // cpu[server][size] = [server CPU µs per request of each round]
   const ceilings = {};
   const client = startChild('http.client.mjs', [], { cpu: 'client' });
   try {
-    for (const group of GROUPS) {
+    for (const group of groups) {
       // `processes` server processes of each kind, taking the rounds in turn: the same code can run
       // 10-40 % faster or slower in one process than in another for its whole life, and a ratio of
       // two single processes would measure that draw.

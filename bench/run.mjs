@@ -13,6 +13,11 @@ import { benchHttp } from './http.bench.mjs';
 import { benchSoak } from './soak.bench.mjs';
 
 const quick = process.argv.includes('--quick');
+// `--servers=fastify,hono`: the HTTP section loads only the groups of servers whose names start so.
+const servers = process.argv
+  .find((arg) => arg.startsWith('--servers='))
+  ?.slice('--servers='.length)
+  .split(',');
 const settings = quick
   ? {
       http: { rounds: 3, seconds: 1, warmup: 0.5, processes: 3 },
@@ -45,7 +50,7 @@ const { http: h, core: c, soak: s } = settings;
 const sections = [
   {
     title: `HTTP: keep-alive loopback, 50 connections, signed Group.CallbackAfterSendMsg; ${h.rounds} alternating rounds of ${h.seconds} s per server, ${h.processes} processes of each server taking the rounds in turn (each after ${h.warmup} s warm-up), median req/s`,
-    run: () => benchHttp({ ...h, progress }),
+    run: () => benchHttp({ ...h, progress, servers }),
   },
   {
     title: `Core in-process: receiver.handle (signed, sync handler) vs JSON.parse + SHA-256 Sign check on the same bytes; ${c.rounds} alternating rounds of ${c.ms} ms, median ns/op`,

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { BodyUnavailableError } from './errors.js';
 import { checkOptionNames, RECEIVER_OPTIONS, type ReceiverOptions, type SdkAppIdOption } from './options.js';
-import type { BodySource } from './pipeline/body.js';
+import { type BodySource, bodyReadWhole } from './pipeline/body.js';
 import type { CallbackResponse } from './pipeline/reply.js';
 import { hasCallbackCommand } from './pipeline/url.js';
 import { type CallbackReceiver, createReceiver, isReceiver } from './receiver.js';
@@ -77,7 +77,7 @@ function stayPaused(this: Socket): void {
  */
 export function closeAfterAnswer(req: IncomingMessage, graceMs = CLOSE_GRACE_MS): boolean {
   // HTTP/2 streams are reset on their own without touching the shared connection.
-  if (req.complete || req.httpVersionMajor !== 1) return false;
+  if (bodyReadWhole(req) || req.httpVersionMajor !== 1) return false;
   const socket = req.socket as Socket | null;
   // No real socket (Fastify's `inject`, light-my-request): nothing to stop or close.
   if (socket === null || socket.destroyed || typeof socket.pause !== 'function') return false;

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import net from 'node:net';
 import { Readable } from 'node:stream';
 import { BodyTimeoutError, BodyTooLargeError, MalformedRequestError } from '@im-callbacks/core';
 import { readBody as readBodyNowOrLater, WebBody } from '../src/pipeline/body.js';
@@ -89,6 +91,89 @@ describe('readBody', () => {
     });
     await expect(readBody(stalled, { limit: 100, timeout: 50 })).rejects.toMatchObject({ code: 'BODY_TIMEOUT' });
     expect(cancelled).toBe(true);
+  });
+});
+
+describe('readBody of a Node request (real HTTP)', () => {
+  interface Seen {
+    text: string;
+    /** 'data' listeners on the request when the read resolved: 0 when it was taken whole. */
+    listening: number;
+    closed: Promise<void>;
+  }
+  let server: http.Server;
+  let port: number;
+  const seen: Seen[] = [];
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      const closed = new Promise<void>((resolve) => req.once('close', resolve));
+      const length = req.headers['content-length'];
+      // As the adapters do: asked for while Node's parser is still on the request's head.
+      Promise.resolve(readBodyNowOrLater(req, limits(1000), length === undefined ? undefined : Number(length))).then(
+        (read) => {
+          const text = 'text' in read ? read.text : '';
+          seen.push({ text, listening: req.listenerCount('data'), closed });
+          res.end(`read:${text}`);
+        },
+        (error: Error) => res.writeHead(400).end(error.message),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as net.AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeEach(() => {
+    seen.length = 0;
+  });
+
+  const head = (length: number | undefined) =>
+    `POST / HTTP/1.1\r\nHost: x\r\n${length === undefined ? 'Transfer-Encoding: chunked' : `Content-Length: ${length}`}\r\n\r\n`;
+  /** Writes `pieces` on one connection (`pause` ms apart), resolves with what came back once `answers` answers did. */
+  function exchange(pieces: string[], answers: number, pause = 0): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1');
+      let received = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        received += chunk;
+        if (received.split('read:').length - 1 >= answers) {
+          socket.end();
+          resolve(received);
+        }
+      });
+      socket.on('error', reject);
+      (async () => {
+        for (const piece of pieces) {
+          socket.write(piece);
+          if (pause > 0) await new Promise((done) => setTimeout(done, pause));
+        }
+      })();
+    });
+  }
+
+  test('a body that came with its head is taken whole (no listener), and the request still ends and closes', async () => {
+    const body = '{"a":"红包"}';
+    const length = Buffer.byteLength(body);
+    expect(await exchange([head(length) + body], 1)).toContain(`read:${body}`);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.text).toBe(body);
+    expect(seen[0]?.listening).toBe(0);
+    await seen[0]?.closed;
+  });
+  test('two pipelined requests in one packet: each reads its own body, on the kept-alive connection', async () => {
+    const answer = await exchange([`${head(7)}{"n":1}${head(7)}{"n":2}`], 2);
+    expect(answer).toContain('read:{"n":1}');
+    expect(answer).toContain('read:{"n":2}');
+    expect(seen.map((one) => one.text)).toEqual(['{"n":1}', '{"n":2}']);
+  });
+  test('a body that comes after its head is read as it comes', async () => {
+    expect(await exchange([head(7), '{"n":', '3}'], 1, 30)).toContain('read:{"n":3}');
+    expect(seen[0]?.text).toBe('{"n":3}');
+    expect(seen[0]?.listening).toBe(1);
+  });
+  test('a chunked body (no length) that came whole with its head is taken whole', async () => {
+    expect(await exchange([`${head(undefined)}7\r\n{"n":4}\r\n0\r\n\r\n`], 1)).toContain('read:{"n":4}');
+    expect(seen[0]?.text).toBe('{"n":4}');
   });
 });
 

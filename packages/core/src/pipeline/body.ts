@@ -49,9 +49,59 @@ function isWebStream(value: unknown): value is ReadableStream<Uint8Array> {
  * What a Fastify `preParsing` stream may report: the bytes it took in (before decompressing), which
  * the limit and the declared length apply to.
  */
-type NodeBodyStream = NodeJS.ReadableStream & { receivedEncodedLength?: number; readableEnded?: boolean };
+type NodeBodyStream = NodeJS.ReadableStream & {
+  receivedEncodedLength?: number;
+  readableEnded?: boolean;
+  /** Node's `IncomingMessage`: its HTTP parser received the whole message. */
+  complete?: boolean;
+  readableFlowing?: boolean | null;
+  readableLength?: number;
+  destroyed?: boolean;
+};
 
+/**
+ * Node requests whose body `readNodeStream` took whole before Node's parser marked them `complete`
+ * (it does so a moment later): per request, a mark for `bodyReadWhole`.
+ */
+const readWhole = new WeakSet<object>();
+
+/** Whether a Node request's body was read to its end (by Node's parser, or taken whole here). */
+export function bodyReadWhole(request: { complete?: boolean }): boolean {
+  return request.complete === true || readWhole.has(request);
+}
+
+/**
+ * A Node request's body, looked at in the turn after the call: adapters call from inside Node's
+ * HTTP parser, as soon as the headers are parsed, and a body that came in the same packets (most
+ * callbacks) is in the request's buffer by then. A Node request (`IncomingMessage`, which has
+ * `complete`) whose buffer holds its whole body (the declared length: the parser never passes a
+ * request more than that; or the whole message, when it had none) and from which nothing was taken
+ * is read in one `read()`, with no listener and no timer; any other body is read as it comes
+ * (`listen`). Measured on Fastify, 600 B: 46 → TODO µs of server CPU a callback.
+ */
 function readNodeStream(
+  stream: NodeBodyStream,
+  limit: number,
+  timeout: number,
+  declaredLength: number | undefined,
+  context: ErrorContext,
+): Promise<ReadBody> {
+  return Promise.resolve().then(() => {
+    if (typeof stream.complete === 'boolean' && stream.readableFlowing !== true && stream.destroyed !== true) {
+      const buffered = stream.readableLength ?? -1;
+      if (declaredLength === undefined ? stream.complete && buffered <= limit : buffered === declaredLength) {
+        const bytes = stream.read() as Buffer | string | null;
+        readWhole.add(stream);
+        // On, so the request still ends (and closes) as Node's server expects.
+        stream.resume();
+        return { text: bytes === null ? '' : typeof bytes === 'string' ? bytes : bytesToText(bytes) };
+      }
+    }
+    return listen(stream, limit, timeout, declaredLength, context);
+  });
+}
+
+function listen(
   stream: NodeBodyStream,
   limit: number,
   timeout: number,
@@ -121,6 +171,11 @@ function readNodeStream(
       if (settled || stream.readableEnded) return;
       stop(new MalformedRequestError('BODY_READ_FAILED', 'request was aborted before its body was read', context));
     };
+    // Gone before the read began (a parse error or reset in the packets that carried the headers).
+    if (stream.destroyed === true && stream.readableEnded !== true) {
+      onClose();
+      return;
+    }
     stream.on('data', onData);
     stream.on('end', onEnd);
     // Kept after the read, so a late stream error is never unhandled.

@@ -1,14 +1,15 @@
-// A child process serving one HTTP server on Bun: `bun bench/bun.server.mjs <kind>`, answering the
-// parent's calls as http.server.mjs does (`start` → { port }, `cpu`, `stats`).
+// A child process serving one HTTP server on Bun or Deno: `bun bench/bun.server.mjs <kind>` (or
+// `deno run -A bench/bun.server.mjs <kind>`), answering the parent's calls as http.server.mjs does
+// (`start` → { port }, `cpu`, `stats`).
 //
-// Kinds: `bun-fetch`, the receiver's fetch handler served by `Bun.serve` as the README shows it (the
-// built package, the token set, a handler registered); `bun-route`, a `Bun.serve` handler doing the
-// job by hand on the same `Request` (query, the SdkAppid + RequestTime + Sign checks, `text()` and
-// `JSON.parse`, a `Response` with the JSON ack).
+// Kinds: `bun-fetch` (`deno-fetch`), the receiver's fetch handler served by `Bun.serve` (`Deno.serve`)
+// as the README shows it (the built package, the token set, a handler registered); `bun-route`
+// (`deno-route`), a handler doing the job by hand on the same `Request` (query, the SdkAppid +
+// RequestTime + Sign checks, `text()` and `JSON.parse`, a `Response` with the JSON ack).
 import { createReceiver, silentLogger } from '@im-callbacks/core';
 import { ACK_TEXT, AFTER, APP, handCheck, serveParent, TOKEN } from './common.mjs';
 
-const kind = process.argv[2];
+const kind = process.argv[2].replace(/^deno-/, 'bun-');
 const counts = { handled: 0, errors: 0, errorCodes: {} };
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
 const fail = (status) =>
@@ -51,8 +52,13 @@ process.on('SIGTERM', () => process.exit(0));
 
 serveParent({
   start() {
-    const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: handlers[kind]() });
-    return { port: server.port };
+    if (typeof Bun !== 'undefined') {
+      const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: handlers[kind]() });
+      return { port: server.port };
+    }
+    return new Promise((resolve) => {
+      Deno.serve({ port: 0, hostname: '127.0.0.1', onListen: ({ port }) => resolve({ port }) }, handlers[kind]());
+    });
   },
   cpu() {
     const { user, system } = process.cpuUsage();

@@ -189,6 +189,12 @@ export const BUN = (() => {
   return spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0 ? bin : undefined;
 })();
 
+/** Deno (the root devDependency's binary), for the Deno rows; undefined where it is not installed. */
+export const DENO = (() => {
+  const bin = fileURLToPath(new URL('../node_modules/deno/deno', import.meta.url));
+  return spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0 ? bin : undefined;
+})();
+
 /** In a child: answer the parent's calls with `handlers[type](message)`; exit when the parent goes. */
 export function serveParent(handlers) {
   process.on('message', async (message) => {

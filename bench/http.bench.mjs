@@ -4,7 +4,7 @@
 // each ratio is median(ours) / median(base) over the same rounds of the same run. Next to it, the
 // server process's CPU time per request (median over rounds) and base CPU / ours CPU: a cross-check
 // that other processes on the machine disturb less than they disturb req/s.
-import { AFTER, BUN, fixed, int, kb, median, SIZES, startChild, table, verdict } from './common.mjs';
+import { AFTER, BUN, DENO, fixed, int, kb, median, SIZES, startChild, table, verdict } from './common.mjs';
 
 /** Servers loaded in turn with each other; a pair's two servers are always in the same group. */
 const GROUPS = [
@@ -13,13 +13,19 @@ const GROUPS = [
   ['hono-route', 'hono-fetch'],
   // On Bun (left out where the root devDependency's binary is missing).
   ...(BUN === undefined ? [] : [['bun-route', 'bun-fetch']]),
+  // On Deno (likewise).
+  ...(DENO === undefined ? [] : [['deno-route', 'deno-fetch']]),
   ['express-route', 'express-adapter'],
   ['koa-route', 'koa-adapter'],
 ];
 
-/** Where each server kind runs: Bun's on Bun, from bun.server.mjs; the rest on Node. */
+/** Where each server kind runs: Bun's on Bun and Deno's on Deno, from bun.server.mjs; the rest on Node. */
 const serverOf = (kind) =>
-  kind.startsWith('bun-') ? { file: 'bun.server.mjs', runtime: BUN } : { file: 'http.server.mjs', runtime: undefined };
+  kind.startsWith('bun-')
+    ? { file: 'bun.server.mjs', runtime: BUN }
+    : kind.startsWith('deno-')
+      ? { file: 'bun.server.mjs', runtime: DENO, execArgv: ['run', '-A'] }
+      : { file: 'http.server.mjs', runtime: undefined };
 /** A server that only drains and answers: what the load generator can drive at most. */
 const CEILING = 'node-ack';
 
@@ -37,6 +43,7 @@ export const PAIRS = [
   },
   { name: 'fetch handler behind Hono / hand-written Hono route', ours: 'hono-fetch', base: 'hono-route', target: 0.9 },
   { name: 'fetch handler on Bun / hand-written Bun route', ours: 'bun-fetch', base: 'bun-route', target: 0.9 },
+  { name: 'fetch handler on Deno / hand-written Deno route', ours: 'deno-fetch', base: 'deno-route', target: 0.9 },
 ];
 
 function series(store, kind, size) {
@@ -71,8 +78,8 @@ export async function benchHttp({
         for (const kind of group) {
           running[kind] = [];
           for (let i = 0; i < processes; i++) {
-            const { file, runtime } = serverOf(kind);
-            const child = startChild(file, [kind], { cpu: 'server', runtime });
+            const { file, runtime, execArgv } = serverOf(kind);
+            const child = startChild(file, [kind], { cpu: 'server', runtime, execArgv });
             running[kind].push(child);
             child.port = (await child.call('start')).port;
           }
@@ -141,7 +148,7 @@ export async function benchHttp({
 
   const rows = [];
   for (const pair of PAIRS) {
-    if (rps[pair.ours] === undefined) continue;
+    if (rps[pair.ours] === undefined || rps[pair.base] === undefined) continue;
     for (const size of SIZES) {
       const base = rps[pair.base][size];
       const ours = rps[pair.ours][size];

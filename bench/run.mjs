@@ -46,6 +46,12 @@ out(
     : `CPU pinning (taskset): load generator on CPU ${PINNING.client}, each server (all its threads) on CPU ${PINNING.server}.`,
 );
 
+// `--rounds=12`: more alternating rounds in the HTTP and core sections (a finer A/B on a noisy machine).
+const rounds = Number(process.argv.find((arg) => arg.startsWith('--rounds='))?.slice('--rounds='.length));
+if (rounds > 0) {
+  settings.http.rounds = rounds;
+  settings.core.rounds = rounds;
+}
 const { http: h, core: c, soak: s } = settings;
 const sections = [
   {

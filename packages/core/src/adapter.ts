@@ -20,6 +20,7 @@ export {
 } from './node.js';
 export { checkOptionNames, RECEIVER_OPTIONS, type ResolvedOptions } from './options.js';
 export { type BodySource, type ReadBody, type ReadLimits, readBody } from './pipeline/body.js';
+export { BodyDeadlines, type BodyWatch } from './pipeline/deadlines.js';
 export type { QueryInput } from './pipeline/query.js';
 export { failureResponse, JSON_HEADERS } from './pipeline/reply.js';
 export { computeSign } from './pipeline/sign.js';

@@ -33,6 +33,7 @@ import { type DrainResult, InFlight } from './inflight.js';
 import { type ReceiverOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { type ReadBody, type ReadLimits, readBody, WebBody } from './pipeline/body.js';
 import { CHECK_BODY_MAX, CHECK_LOG_INTERVAL_MS, isBlankBody, isEmptyBody } from './pipeline/check.js';
+import { BodyDeadlines } from './pipeline/deadlines.js';
 import { assertNoForbiddenKey, parseJson } from './pipeline/json.js';
 import { type CallbackQuery, parseQuery, type QueryInput, type VerifiedQuery, verifyQuery } from './pipeline/query.js';
 import { type CallbackResponse, decisionInputs, failureResponse, OK_RESPONSE } from './pipeline/reply.js';
@@ -85,7 +86,11 @@ export class CallbackReceiver implements Registration {
   constructor(options: ReceiverOptions) {
     const resolved = resolveOptions(options);
     this.options = resolved;
-    this.#limits = { limit: resolved.bodyLimit, timeout: resolved.bodyTimeout };
+    this.#limits = {
+      limit: resolved.bodyLimit,
+      timeout: resolved.bodyTimeout,
+      deadlines: new BodyDeadlines(resolved.bodyTimeout),
+    };
     const registry = new Registry(this.#reporter);
     this.#emitter = new CallbackEmitter(registry, this.#reporter, resolved.fallback, resolved.now, this.#inFlight);
     this.#delivery =

@@ -2,14 +2,15 @@
  * Pipeline stage "body": owns reading the body, the one reader every adapter uses (Express, Koa and
  * Fastify hand it the Node request or the stream a Fastify `preParsing` hook returned; the fetch
  * handler its Web stream). It owns the rules: the size limit (the declared `Content-Length` before a
- * byte is read, then the bytes as they come, never buffering past it), the body timeout (one timer
- * per body), an abort or a stream error mid-body, a body shorter or longer than declared, and the
- * decoding (UTF-8, a BOM kept for the "json" stage to drop, invalid sequences as U+FFFD). Its
+ * byte is read, then the bytes as they come, never buffering past it), the body timeout (kept by
+ * the receiver's `BodyDeadlines`, one timer for all its reads), an abort or a stream error mid-body,
+ * a body shorter or longer than declared, and the decoding (UTF-8, a BOM kept for the "json" stage to drop, invalid sequences as U+FFFD). Its
  * failures are one vocabulary: `BodyTooLargeError` (413), `BodyTimeoutError` (408) and
  * `BODY_READ_FAILED` (400). Whatever a framework's body parser left in memory (a string, bytes, an
  * object) is taken synchronously. Parsing is the "json" stage's.
  */
 import { BodyTimeoutError, BodyTooLargeError, type ErrorContext, MalformedRequestError } from '../errors.js';
+import { BodyDeadlines, type BodyWatch } from './deadlines.js';
 
 /** Anything a framework may hand over as the body. */
 export type BodySource =
@@ -77,12 +78,13 @@ export function bodyReadWhole(request: { complete?: boolean }): boolean {
  * `complete`) whose buffer holds its whole body (the declared length: the parser never passes a
  * request more than that; or the whole message, when it had none) and from which nothing was taken
  * is read in one `read()`, with no listener and no timer; any other body is read as it comes
- * (`listen`). Measured on Fastify, 600 B: 46 → TODO µs of server CPU a callback.
+ * (`listen`). Measured (`pnpm bench`, Fastify plugin / hand-written Fastify route, one run each):
+ * 0.87 → 0.96× the req/s at 600 B (server CPU 0.82 → 0.89×), 0.88 → 0.97× at 12 KB.
  */
 function readNodeStream(
   stream: NodeBodyStream,
   limit: number,
-  timeout: number,
+  deadlines: BodyDeadlines,
   declaredLength: number | undefined,
   context: ErrorContext,
 ): Promise<ReadBody> {
@@ -97,14 +99,14 @@ function readNodeStream(
         return { text: bytes === null ? '' : typeof bytes === 'string' ? bytes : bytesToText(bytes) };
       }
     }
-    return listen(stream, limit, timeout, declaredLength, context);
+    return listen(stream, limit, deadlines, declaredLength, context);
   });
 }
 
 function listen(
   stream: NodeBodyStream,
   limit: number,
-  timeout: number,
+  deadlines: BodyDeadlines,
   declaredLength: number | undefined,
   context: ErrorContext,
 ): Promise<ReadBody> {
@@ -119,7 +121,7 @@ function listen(
     // of 55 per request; the framework's own reader costs 46).
     const stop = (error: Error): void => {
       settled = true;
-      clearTimeout(timer);
+      deadlines.done(watch);
       stream.removeListener('data', onData);
       stream.removeListener('end', onEnd);
       stream.removeListener('close', onClose);
@@ -128,10 +130,10 @@ function listen(
       reject(error);
     };
     // The body has `timeout` ms to arrive; then reading stops (the adapter closes the connection).
-    const timer = setTimeout(() => {
+    const watch = deadlines.watch(() => {
       stream.pause();
-      stop(new BodyTimeoutError(timeout, context));
-    }, timeout);
+      stop(new BodyTimeoutError(deadlines.timeout, context));
+    });
     const onData = (chunk: Buffer | string): void => {
       if (settled) return;
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
@@ -157,7 +159,7 @@ function listen(
         return;
       }
       settled = true;
-      clearTimeout(timer);
+      deadlines.done(watch);
       // Decoded here, once, so the read resolves with its text (no second promise to turn bytes into it).
       const bytes = chunks !== undefined ? Buffer.concat(chunks, size) : first;
       resolve({ text: bytes === undefined ? '' : bytesToText(bytes) });
@@ -185,54 +187,58 @@ function listen(
   });
 }
 
-const TIMED_OUT = Symbol('timed out');
-
-/** `promise`, or TIMED_OUT after `ms`, the timer cleared either way. */
-function before<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(resolve, ms, TIMED_OUT);
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
-}
-
 /**
  * A request body of declared size (at most the limit, checked before): read whole, as text (hosts
  * decode it without a copy). HTTP's framing holds it to the declared size; a body that still comes
  * out larger (a `Request` built by hand with a wrong header) is refused all the same. A body still
- * incomplete at the timeout is abandoned: its stream is cancelled where the host still lets it be.
+ * incomplete at its deadline is abandoned: its stream is cancelled where the host still lets it be.
  */
-async function readDeclaredBody(
+function readDeclaredBody(
   request: Request,
   limit: number,
-  timeout: number,
+  deadlines: BodyDeadlines,
   context: ErrorContext,
 ): Promise<ReadBody> {
-  let text: string | typeof TIMED_OUT;
-  try {
-    text = await before(request.text(), timeout);
-  } catch (cause) {
-    throw new MalformedRequestError('BODY_READ_FAILED', 'request body could not be read', { ...context, cause });
-  }
-  if (text === TIMED_OUT) {
-    request.body?.cancel().catch(() => {});
-    throw new BodyTimeoutError(timeout, context);
-  }
-  return inMemory(text, limit, context);
+  return new Promise((resolve, reject) => {
+    const watch = deadlines.watch(() => {
+      try {
+        request.body?.cancel().catch(() => {});
+      } catch {
+        // A host that no longer lets the stream be touched: it is abandoned all the same.
+      }
+      reject(new BodyTimeoutError(deadlines.timeout, context));
+    });
+    request.text().then(
+      (text) => {
+        deadlines.done(watch);
+        try {
+          resolve(inMemory(text, limit, context));
+        } catch (error) {
+          reject(error);
+        }
+      },
+      (cause: unknown) => {
+        deadlines.done(watch);
+        reject(new MalformedRequestError('BODY_READ_FAILED', 'request body could not be read', { ...context, cause }));
+      },
+    );
+  });
 }
+
+const TIMED_OUT = Symbol('timed out');
 
 async function readWebStream(
   stream: ReadableStream<Uint8Array>,
   limit: number,
-  timeout: number,
+  deadlines: BodyDeadlines,
   context: ErrorContext,
 ): Promise<Uint8Array> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let watch: BodyWatch | undefined;
   const expired = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(resolve, timeout, TIMED_OUT);
+    watch = deadlines.watch(() => resolve(TIMED_OUT));
   });
   try {
     for (;;) {
@@ -240,7 +246,7 @@ async function readWebStream(
       if (next === TIMED_OUT) {
         // Cancelling settles the pending read; the runtime stops taking the body.
         reader.cancel().catch(() => {});
-        throw new BodyTimeoutError(timeout, context);
+        throw new BodyTimeoutError(deadlines.timeout, context);
       }
       const { done, value } = next;
       if (done) break;
@@ -255,7 +261,7 @@ async function readWebStream(
     if (error instanceof BodyTooLargeError || error instanceof BodyTimeoutError) throw error;
     throw new MalformedRequestError('BODY_READ_FAILED', 'request body could not be read', context);
   } finally {
-    clearTimeout(timer);
+    if (watch !== undefined) deadlines.done(watch);
     reader.releaseLock();
   }
   return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, size);
@@ -282,6 +288,11 @@ export type ReadBody = { text: string } | { parsed: unknown };
 export interface ReadLimits {
   readonly limit: number;
   readonly timeout: number;
+  /**
+   * The deadlines the reads share (one timer for all of them), with this `timeout`: a receiver
+   * passes its own. Without it, each read has a `BodyDeadlines` (and so a timer) of its own.
+   */
+  readonly deadlines?: BodyDeadlines;
 }
 
 /**
@@ -295,7 +306,7 @@ export function readBody(
   declaredLength?: number,
   context: ErrorContext = {},
 ): ReadBody | Promise<ReadBody> {
-  const { limit, timeout } = limits;
+  const { limit } = limits;
   if (typeof source === 'string') return inMemory(source, limit, context);
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
     const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : source;
@@ -306,13 +317,15 @@ export function readBody(
   const web = request === undefined && isWebStream(source);
   if (request === undefined && !web && !isNodeStream(source)) return { parsed: source };
   if (declaredLength !== undefined && declaredLength > limit) throw new BodyTooLargeError(limit, context);
-  if (request !== undefined && declaredLength !== undefined) return readDeclaredBody(request, limit, timeout, context);
+  const deadlines = limits.deadlines ?? new BodyDeadlines(limits.timeout);
+  if (request !== undefined && declaredLength !== undefined)
+    return readDeclaredBody(request, limit, deadlines, context);
   if (request === undefined && !web)
-    return readNodeStream(source as NodeBodyStream, limit, timeout, declaredLength, context);
+    return readNodeStream(source as NodeBodyStream, limit, deadlines, declaredLength, context);
   let bytes: Promise<Uint8Array>;
   if (request !== undefined) {
     const stream = request.body;
-    bytes = stream === null ? Promise.resolve(new Uint8Array(0)) : readWebStream(stream, limit, timeout, context);
-  } else bytes = readWebStream(source as ReadableStream<Uint8Array>, limit, timeout, context);
+    bytes = stream === null ? Promise.resolve(new Uint8Array(0)) : readWebStream(stream, limit, deadlines, context);
+  } else bytes = readWebStream(source as ReadableStream<Uint8Array>, limit, deadlines, context);
   return bytes.then((read) => ({ text: bytesToText(read) }));
 }

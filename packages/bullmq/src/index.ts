@@ -10,6 +10,8 @@ import {
   type DedupeAnswer,
   type DedupeRecord,
   type DedupeStore,
+  type FailedJob,
+  type FailedJobSource,
   type HandedOffEvent,
   HandlerError,
   type Handoff,
@@ -151,31 +153,16 @@ export function createCallbackWorker(options: CallbackWorkerOptions): Worker<Han
   return worker;
 }
 
-/** A job of the failed set, as `@im-callbacks/inspector` lists it. */
-export interface FailedCallbackJob {
-  id: string;
-  command?: string | undefined;
-  requestId?: string | undefined;
-  /** The callback's body as received (the handed-off event's `raw`, as JSON). */
-  body?: string | undefined;
-  error?: string | undefined;
-  attempts?: number | undefined;
-  /** When it failed for good, ISO 8601. */
-  failedAt?: string | undefined;
-}
+/** A job of the failed set, as `@im-callbacks/inspector` lists it (core's `FailedJob`). */
+export type FailedCallbackJob = FailedJob;
 
-/** The failed set of a queue, for `createInspector({ failed: [failedJobs(queue)] })` (`FailedJobSource`). */
-export interface FailedJobs {
-  readonly name: string;
-  list(limit?: number): Promise<FailedCallbackJob[]>;
-  /** Moves the job back to waiting (BullMQ's `job.retry()`): the worker runs it again, after a fix. */
-  retry(id: string): Promise<void>;
-}
+/** The failed set of a queue, for `createInspector({ failed: [failedJobs(queue)] })` (core's `FailedJobSource`). */
+export type FailedJobs = FailedJobSource;
 
 /**
  * The jobs of `queue` that exhausted their attempts (BullMQ's failed set), for the inspector page:
- * each shown with its error and body, and retried by its button. Structurally the inspector's
- * `FailedJobSource`, so neither package depends on the other.
+ * each shown with its error and body, and retried by its button. A `FailedJobSource` (core's), so
+ * neither package depends on the other.
  */
 export function failedJobs(queue: Queue): FailedJobs {
   if (typeof (queue as Partial<Queue> | null)?.getFailed !== 'function')

@@ -2,6 +2,8 @@
  * Owns the handoff: the serialisable form of an event given to a queue, and the interface a
  * receiver's `handoff` option takes. With a handoff, after-callbacks and unknown commands are
  * acknowledged once `enqueue` resolves and run where the queue is consumed (`receiver.dispatch`).
+ * Also the shape of a queue's failed set, as a queue package lists it and the inspector page shows
+ * it (`FailedJob`, `FailedJobSource`), defined here so neither of those depends on the other.
  */
 import type { AnyCallbackEvent } from './events.js';
 
@@ -44,4 +46,26 @@ export function handedOffEvent(event: AnyCallbackEvent, key: string): HandedOffE
     requestId: event.requestId,
     query: { ...event.query },
   };
+}
+
+/** A handed-off callback that exhausted its attempts, as a queue's failed set lists it. */
+export interface FailedJob {
+  id: string;
+  command?: string | undefined;
+  requestId?: string | undefined;
+  /** The callback's body as received (the handed-off event's `raw`, as JSON). */
+  body?: string | undefined;
+  /** Why it failed. */
+  error?: string | undefined;
+  attempts?: number | undefined;
+  /** When it failed for good, ISO 8601. */
+  failedAt?: string | undefined;
+}
+
+/** A queue's failed set: `failedJobs(queue)` of `@im-callbacks/bullmq`, shown by the inspector page. */
+export interface FailedJobSource {
+  readonly name: string;
+  list(limit?: number): Promise<FailedJob[]>;
+  /** Moves the job back to waiting: the worker runs it again, after a fix. */
+  retry(id: string): Promise<void>;
 }

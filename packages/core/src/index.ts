@@ -88,7 +88,7 @@ export type {
   KnownCallbackEvent,
   UnknownCallbackEvent,
 } from './events.js';
-export type { HandedOffEvent, Handoff } from './handoff.js';
+export type { FailedJob, FailedJobSource, HandedOffEvent, Handoff } from './handoff.js';
 export { type Logger, silentLogger } from './logger.js';
 export { redactSign } from './node.js';
 export type { ReceiverOptions, SdkAppIdOption } from './options.js';

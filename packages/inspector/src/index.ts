@@ -6,11 +6,13 @@
  * `node`. It is off until created, and exists only where it is mounted.
  */
 import { randomUUID } from 'node:crypto';
-import type { CallbackReceiver, CallbackResponse } from '@im-callbacks/core';
+import type { CallbackReceiver, CallbackResponse, FailedJob, FailedJobSource } from '@im-callbacks/core';
 import { createFetch, createNode, type InspectorApi, summaryOf } from './http.js';
 import { type CallbackRecord, curlOf, fixtureOf, payloadOf, unknownFields } from './record.js';
 import { Recorder, type RecorderOptions } from './recorder.js';
 
+/** A failed job as the page lists it, and where failed jobs wait for a retry (defined in core). */
+export type { FailedJob, FailedJobSource } from '@im-callbacks/core';
 export type { FileOptions } from './file.js';
 export type { RecordSummary } from './http.js';
 export { PAGE_BYTES } from './page.js';
@@ -22,27 +24,6 @@ export {
   type RecordedIssue,
   unknownFields,
 } from './record.js';
-
-/** A failed job as the page lists it. */
-export interface FailedJob {
-  id: string;
-  command?: string | undefined;
-  requestId?: string | undefined;
-  /** The body as it was received (the handed-off event's `raw`, as JSON). */
-  body?: string | undefined;
-  /** Why it failed. */
-  error?: string | undefined;
-  attempts?: number | undefined;
-  /** When it failed, ISO 8601. */
-  failedAt?: string | undefined;
-}
-
-/** Where failed runs wait for a retry, e.g. `failedJobs(queue)` of `@im-callbacks/bullmq` (its failed set). */
-export interface FailedJobSource {
-  readonly name: string;
-  list(limit?: number): Promise<FailedJob[]>;
-  retry(id: string): Promise<void>;
-}
 
 type ReceiverLike = Pick<CallbackReceiver, 'dispatch' | 'options'> | { readonly receiver: CallbackReceiver };
 

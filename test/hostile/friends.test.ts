@@ -84,22 +84,41 @@ describe.each(targets)('friend callbacks, $name', (target) => {
   );
 });
 
-test('a 40,000-friend request costs the receiver well under 100 ms of CPU (in-process, the best of 5: CPU time, so a busy machine only adds to it)', async () => {
+test('a 40,000-friend request costs the receiver a small multiple of parsing it and writing a reply (in-process, CPU time, interleaved with the baseline)', async () => {
   const receiver = createReceiver({ sdkAppId: APP, logger: silentLogger, bodyLimit: 16 * 1024 * 1024 });
   receiver.on(FRIEND, (event) =>
     friendResults(event.payload.FriendItem.map((item) => ({ To_Account: item.To_Account, ResultCode: 0 }))),
   );
   const built = friendRequest(40_000);
+  const cpuMs = (since: NodeJS.CpuUsage): number => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1000;
+  };
+  // Each round measures the floor (parse the body, write a reply of its size) and the receiver side by
+  // side, so a machine busy with other tests slows both: the bound is on the ratio of their best
+  // rounds. Quiet, the receiver costs about 3x the floor (45-60 ms); the quadratic reply it used to
+  // build cost over 100x (3.3 s).
+  const floor: number[] = [];
   const costs: number[] = [];
   for (let round = 0; round < 6; round++) {
-    const before = process.cpuUsage();
+    let since = process.cpuUsage();
+    JSON.stringify(JSON.parse(built.body));
+    const floorMs = cpuMs(since);
+    since = process.cpuUsage();
     const answer = await receiver.handle({ query: built.query, body: built.body });
-    const used = process.cpuUsage(before);
+    const used = cpuMs(since);
     expect(answer.status).toBe(200);
     // The first round warms the code up.
-    if (round > 0) costs.push((used.user + used.system) / 1000);
+    if (round > 0) {
+      floor.push(floorMs);
+      costs.push(used);
+    }
   }
   costs.sort((a, b) => a - b);
-  rows.push(`in-process 40000 friends: ${costs.map((ms) => ms.toFixed(0)).join(', ')} ms of CPU`);
-  expect(costs[0]).toBeLessThan(100);
+  floor.sort((a, b) => a - b);
+  rows.push(
+    `in-process 40000 friends: ${costs.map((ms) => ms.toFixed(0)).join(', ')} ms of CPU; ` +
+      `parse + write a reply: ${floor.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+  );
+  expect((costs[0] as number) / (floor[0] as number)).toBeLessThan(10);
 });

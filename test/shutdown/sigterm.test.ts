@@ -1,7 +1,8 @@
 /**
  * A kill like a deploy's: an app in a child process (Express with the README's SIGTERM recipe;
- * Fastify through `app.close()`), a 100 ms deadline and 1 s after-callback handlers, takes 200
- * callbacks (all answered at the deadline, every handler still running), then gets SIGTERM.
+ * Fastify through `app.close()`), a 100 ms deadline and after-callback handlers that end 1 s after
+ * the SIGTERM, takes 200 callbacks (all answered at the deadline, every handler still running),
+ * then gets SIGTERM.
  * With the default drain, all 200 handlers finish before the process exits and the callbacks sent
  * during the drain are answered 503; with a 300 ms timeout, the 200 unfinished ones reach `onError`
  * as ABANDONED, each with its payload.

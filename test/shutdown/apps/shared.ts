@@ -1,6 +1,8 @@
 /**
  * What both shutdown apps share: a receiver with a 100 ms deadline whose after-callback handler
- * takes 1 s (so every callback is answered before its handler ends), counters of what ran and what
+ * ends 1 s after the SIGTERM (so every callback is answered before its handler ends, and every
+ * handler is still running when the drain begins, however long the 200 callbacks took to send on a
+ * busy machine), counters of what ran and what
  * `onError` got, and the result line the test reads once the process has drained.
  */
 import { createReceiver, type DrainResult, silentLogger } from '@im-callbacks/core';
@@ -19,7 +21,11 @@ const handled: number[] = [];
 const abandoned: unknown[] = [];
 let shuttingDown = 0;
 
+/** Settles at the SIGTERM (before the app's own listener drains). */
+const terminated = new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
+
 receiver.on('Group.CallbackAfterSendMsg', async (event) => {
+  await terminated;
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   handled.push(Number(event.payload.MsgSeq));
 });

@@ -65,7 +65,7 @@ describe('BodyDeadlines', () => {
     const deadlines = new BodyDeadlines(20, () => now);
     const expired: string[] = [];
     // The first timer never fires (a serverless host ended the request that armed it).
-    jest.spyOn(globalThis, 'setTimeout').mockImplementationOnce((() => ({ unref() {} })) as never);
+    const armed = jest.spyOn(globalThis, 'setTimeout').mockImplementationOnce((() => ({ unref() {} })) as never);
     deadlines.watch(() => expired.push('stalled'));
     now = 500;
     deadlines.watch(() => expired.push('second'));
@@ -74,6 +74,10 @@ describe('BodyDeadlines', () => {
     expect(expired).toEqual([]);
     now = 2_000;
     deadlines.watch(() => expired.push('third'));
+    // Armed again for the oldest read, whose deadline (20) has passed: at once.
+    // (The calls: the dropped timer, this test's sleep, then the new one.)
+    expect(armed).toHaveBeenCalledTimes(3);
+    expect(armed.mock.calls[2]?.[1]).toBe(0);
     await sleep(60);
     // Re-armed: every read past its deadline expires, the newest (due at 2,020) stays watched.
     expect(expired).toEqual(['stalled', 'second']);

@@ -41,7 +41,9 @@ export class BodyDeadlines {
     const now = this.clock();
     const read: BodyWatch = { deadline: now + this.timeout, expire };
     this.#reads.add(read);
-    if (this.#timer === undefined || now > this.#due + OVERDUE_MS) this.#arm(now, read.deadline);
+    if (this.#timer === undefined) this.#arm(now, read.deadline);
+    // Overdue: armed again for the oldest read (at once, when its deadline has passed).
+    else if (now > this.#due + OVERDUE_MS) this.#arm(now, (this.#reads.values().next().value as BodyWatch).deadline);
     return read;
   }
 

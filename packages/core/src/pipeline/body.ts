@@ -10,6 +10,7 @@
  * object) is taken synchronously. Parsing is the "json" stage's.
  */
 import { BodyTimeoutError, BodyTooLargeError, type ErrorContext, MalformedRequestError } from '../errors.js';
+import { TIMED_OUT } from '../settle.js';
 import { BodyDeadlines, type BodyWatch } from './deadlines.js';
 
 /** Anything a framework may hand over as the body. */
@@ -224,8 +225,6 @@ function readDeclaredBody(
     );
   });
 }
-
-const TIMED_OUT = Symbol('timed out');
 
 async function readWebStream(
   stream: ReadableStream<Uint8Array>,

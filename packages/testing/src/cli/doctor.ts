@@ -131,6 +131,17 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const checks: CheckResult[] = [];
   const times: number[] = [];
+  /** A probe's check: passed, or why not (`why`, from the status it got; no answer has its own reason). */
+  const record = (name: string, result: ProbeResult, pass: boolean, why: (status: number) => string): void => {
+    const { status, ms } = result;
+    checks.push({
+      name,
+      pass,
+      status,
+      ms,
+      detail: status === undefined ? noAnswer(result) : pass ? undefined : why(status),
+    });
+  };
   const post = async (params: [string, string][], body: string | undefined) => {
     const result = await probe({ url: withQuery(url, params), body, timeoutMs });
     if (result.status !== undefined) times.push(result.ms);
@@ -199,46 +210,25 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const otherApp = sdkAppId === '1400000001' ? '1400000002' : '1400000001';
   {
     const result = await post([['SdkAppid', otherApp], ['CallbackCommand', PROBE_COMMAND], ...signParams(token)], '{}');
-    const status = result.status;
-    const pass = status === 403;
-    checks.push({
-      name: 'wrong SdkAppid',
-      pass,
-      status,
-      ms: result.ms,
-      detail:
-        status === undefined
-          ? noAnswer(result)
-          : pass
-            ? undefined
-            : status >= 200 && status < 300
-              ? "callbacks for another app are accepted: compare the query's SdkAppid with your SDKAppID and refuse others with 403"
-              : `expected 403 for another app's SdkAppid, got ${status}`,
-    });
+    record('wrong SdkAppid', result, result.status === 403, (status) =>
+      status >= 200 && status < 300
+        ? "callbacks for another app are accepted: compare the query's SdkAppid with your SDKAppID and refuse others with 403"
+        : `expected 403 for another app's SdkAppid, got ${status}`,
+    );
   }
 
   // 4. A body that is not JSON.
   {
     const result = await post([...base, ...signParams(token)], '{"GroupId":');
     const status = result.status;
-    const jsonBody = parseObject(result.text) !== undefined;
-    const pass = status !== undefined && status >= 400 && status < 500 && jsonBody;
-    checks.push({
-      name: 'body not JSON',
-      pass,
-      status,
-      ms: result.ms,
-      detail:
-        status === undefined
-          ? noAnswer(result)
-          : pass
-            ? undefined
-            : status >= 500
-              ? 'a malformed body made the endpoint fail (5xx): parse the body safely and answer 400 with a JSON body'
-              : status < 400
-                ? 'a body that is not JSON was accepted: refuse it with 400 and a JSON body'
-                : 'refused, but the answer is not JSON: answer every refusal with a JSON body',
-    });
+    const pass = status !== undefined && status >= 400 && status < 500 && parseObject(result.text) !== undefined;
+    record('body not JSON', result, pass, (answered) =>
+      answered >= 500
+        ? 'a malformed body made the endpoint fail (5xx): parse the body safely and answer 400 with a JSON body'
+        : answered < 400
+          ? 'a body that is not JSON was accepted: refuse it with 400 and a JSON body'
+          : 'refused, but the answer is not JSON: answer every refusal with a JSON body',
+    );
   }
 
   // 5. A body over the limit: refused from its declared length, the connection closed.
@@ -291,23 +281,13 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       Number.isInteger(reply.ErrorCode) &&
       typeof reply.ErrorInfo === 'string' &&
       (before || reply.ErrorCode === 0);
-    const pass = result.status === 200 && shaped;
-    checks.push({
-      name: `send ${command}`,
-      pass,
-      status: result.status,
-      ms: result.ms,
-      detail:
-        result.status === undefined
-          ? noAnswer(result)
-          : pass
-            ? undefined
-            : result.status !== 200
-              ? `expected 200, got ${result.status} ${result.text.slice(0, 100)}`
-              : before
-                ? 'a before-callback is answered with its decision: {"ActionStatus":"OK","ErrorCode":<0 allow, or the refusal code>,"ErrorInfo":"..."}'
-                : `an after-callback is acknowledged with ${OK_ACK}`,
-    });
+    record(`send ${command}`, result, result.status === 200 && shaped, (status) =>
+      status !== 200
+        ? `expected 200, got ${status} ${result.text.slice(0, 100)}`
+        : before
+          ? 'a before-callback is answered with its decision: {"ActionStatus":"OK","ErrorCode":<0 allow, or the refusal code>,"ErrorInfo":"..."}'
+          : `an after-callback is acknowledged with ${OK_ACK}`,
+    );
   }
 
   // 7. The time of every answer.

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Subcommand } from './io.js';
 import {
+  chosenRecordings,
   defaultIo,
   fixtureOf,
   type Io,
-  parseSince,
-  readRecordings,
-  selectRecordings,
+  oneSource,
+  RECORDING_OPTIONS,
   UsageError,
   usageExit,
 } from './recordings.js';
@@ -43,24 +43,15 @@ export async function run(argv: readonly string[], io: Io = defaultIo): Promise<
     const { values, positionals } = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        command: { type: 'string', multiple: true },
-        since: { type: 'string' },
-        'inspector-token': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: { ...RECORDING_OPTIONS, out: { type: 'string' } },
     });
     if (values.help) {
       io.out(usage);
       return 0;
     }
-    const [source, ...rest] = positionals;
-    if (source === undefined || rest.length > 0) throw new UsageError('give one NDJSON file or inspector URL');
+    const source = oneSource(positionals);
     if (values.out === undefined) throw new UsageError('--out <dir> is required');
-    const since = values.since === undefined ? undefined : parseSince(values.since);
-    const inspectorToken = values['inspector-token'] ?? (io.env.IM_INSPECTOR_TOKEN || undefined);
-    const records = selectRecordings(await readRecordings(source, inspectorToken), values.command ?? [], since);
+    const records = await chosenRecordings(source, values, io);
     await mkdir(values.out, { recursive: true });
     let written = 0;
     for (const [index, record] of records.entries()) {

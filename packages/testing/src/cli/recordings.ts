@@ -114,6 +114,32 @@ export function selectRecordings(
   );
 }
 
+/** The options of every command that reads recordings (`parseArgs` form); each adds its own. */
+export const RECORDING_OPTIONS = {
+  command: { type: 'string', multiple: true },
+  since: { type: 'string' },
+  'inspector-token': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The one positional such a command takes: an NDJSON file or an inspector URL. */
+export function oneSource(positionals: readonly string[]): string {
+  const [source, ...rest] = positionals;
+  if (source === undefined || rest.length > 0) throw new UsageError('give one NDJSON file or inspector URL');
+  return source;
+}
+
+/** The recordings `source` holds, chosen by `--command` and `--since`, read with `--inspector-token`. */
+export async function chosenRecordings(
+  source: string,
+  values: { command?: string[] | undefined; since?: string | undefined; 'inspector-token'?: string | undefined },
+  io: Io,
+): Promise<Recording[]> {
+  const since = values.since === undefined ? undefined : parseSince(values.since);
+  const inspectorToken = values['inspector-token'] ?? (io.env.IM_INSPECTOR_TOKEN || undefined);
+  return selectRecordings(await readRecordings(source, inspectorToken), values.command ?? [], since);
+}
+
 function parse(text: string | undefined): unknown {
   if (text === undefined) return undefined;
   try {

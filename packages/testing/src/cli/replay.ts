@@ -9,12 +9,12 @@ import { parseArgs } from 'node:util';
 import { send } from '../request.js';
 import type { Subcommand } from './io.js';
 import {
+  chosenRecordings,
   defaultIo,
   type Io,
-  parseSince,
+  oneSource,
+  RECORDING_OPTIONS,
   type Recording,
-  readRecordings,
-  selectRecordings,
   UsageError,
   usageExit,
 } from './recordings.js';
@@ -81,31 +81,25 @@ export async function run(argv: readonly string[], io: Io = defaultIo): Promise<
       args: [...argv],
       allowPositionals: true,
       options: {
+        ...RECORDING_OPTIONS,
         to: { type: 'string' },
         sdkappid: { type: 'string' },
         token: { type: 'string' },
-        command: { type: 'string', multiple: true },
-        since: { type: 'string' },
         'fresh-id': { type: 'boolean' },
         'expect-same': { type: 'boolean' },
-        'inspector-token': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
       },
     });
     if (values.help) {
       io.out(usage);
       return 0;
     }
-    const [source, ...rest] = positionals;
     const sdkAppId = values.sdkappid ?? io.env.IM_SDKAPPID;
     const token = values.token ?? (io.env.IM_CALLBACK_TOKEN || undefined);
-    if (source === undefined || rest.length > 0) throw new UsageError('give one NDJSON file or inspector URL');
+    const source = oneSource(positionals);
     if (values.to === undefined || !/^https?:\/\//.test(values.to))
       throw new UsageError('--to <url> (http:// or https://) is required');
     if (sdkAppId === undefined) throw new UsageError('--sdkappid (or IM_SDKAPPID) is required');
-    const since = values.since === undefined ? undefined : parseSince(values.since);
-    const inspectorToken = values['inspector-token'] ?? (io.env.IM_INSPECTOR_TOKEN || undefined);
-    const records = selectRecordings(await readRecordings(source, inspectorToken), values.command ?? [], since);
+    const records = await chosenRecordings(source, values, io);
     if (records.length === 0) {
       io.err('no recorded callback matches');
       return 0;

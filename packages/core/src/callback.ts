@@ -10,6 +10,7 @@ import type { CommandSpec } from './catalogue/define.js';
 import type { CallbackTrace } from './diagnostics.js';
 import type { ErrorContext } from './errors.js';
 import type { AnyCallbackEvent } from './events.js';
+import type { Link } from './links.js';
 import type { Logger } from './logger.js';
 import type { CallbackQuery } from './pipeline/query.js';
 import type { CallbackResponse } from './pipeline/reply.js';
@@ -17,7 +18,7 @@ import type { CallbackResponse } from './pipeline/reply.js';
 /** An answer known now, or later: what every stage from the body on returns. */
 export type Answer = CallbackResponse | Promise<CallbackResponse>;
 
-export class Callback implements ErrorContext {
+export class Callback implements ErrorContext, Link<Callback> {
   /** The command (from the query, or `dispatch`'s argument; unverified until the query is). */
   command: string | undefined = undefined;
   /** Tencent's `RequestID` query parameter, when there was one. */
@@ -38,6 +39,11 @@ export class Callback implements ErrorContext {
   status: number | undefined = undefined;
   /** The host's `waitUntil` (`fetch(request, { waitUntil })`): given every piece of work that outlives the answer. */
   waitUntil: ((promise: Promise<unknown>) => void) | undefined = undefined;
+  /** Pieces of its work still running (its answer counts as one): the receiver's `InFlight` keeps it. */
+  pending = 0;
+  /** The callbacks in flight before and after it, in the `InFlight`'s list (links.ts). */
+  prev: Callback | undefined = undefined;
+  next: Callback | undefined = undefined;
 
   constructor(
     /** When the callback arrived (the receiver's clock, ms): the handlers' deadline counts from here. */

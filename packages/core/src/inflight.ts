@@ -6,12 +6,14 @@
  *
  * Work is counted per callback (the callback carries its command, request id and payload, which an
  * abandoned one is reported with). A callback answered synchronously with nothing running on costs
- * nothing here; every other piece costs one map update and one `then`. Work that outlives the
- * answer is also handed to the callback's `waitUntil` (a serverless host that freezes the function
- * once the response is out keeps it alive for those promises).
+ * nothing here; every other piece costs a count on the callback, a place in a linked list while
+ * the count is above 0 (links.ts: a `Map` here cost 3.5-4.5 µs a request) and one `then`. Work
+ * that outlives the answer is also handed to the callback's `waitUntil` (a serverless host that
+ * freezes the function once the response is out keeps it alive for those promises).
  */
 import type { Callback } from './callback.js';
 import { describeError } from './errors.js';
+import { LinkedList } from './links.js';
 import { TIMED_OUT, within } from './settle.js';
 
 /** What `receiver.close()` resolves with: callbacks whose work finished during the drain, and those given up. */
@@ -25,8 +27,8 @@ export interface DrainResult {
 export class InFlight {
   /** Once `close()` was called: callbacks are refused from then on. */
   closing = false;
-  /** Pieces of work still running, per callback (its answer counts as one). */
-  readonly #pending = new Map<Callback, number>();
+  /** Callbacks with work still running (each counts its pieces, its answer as one), oldest first. */
+  readonly #pending = new LinkedList<Callback>();
   #drained: Promise<DrainResult> | undefined;
   #finished = 0;
   #idle: (() => void) | undefined;
@@ -74,24 +76,20 @@ export class InFlight {
       });
       if ((await within(idle, timeout)) === TIMED_OUT) this.#idle = undefined;
     }
-    const abandoned = [...this.#pending.keys()];
+    const abandoned = this.#pending.toArray();
     for (const callback of abandoned) abandon(callback);
     return { finished: this.#finished, abandoned: abandoned.length };
   }
 
   #add(callback: Callback, work: Promise<unknown>): void {
-    this.#pending.set(callback, (this.#pending.get(callback) ?? 0) + 1);
+    if (callback.pending++ === 0) this.#pending.push(callback);
     const done = () => this.#done(callback);
     work.then(done, done);
   }
 
   #done(callback: Callback): void {
-    const left = (this.#pending.get(callback) ?? 1) - 1;
-    if (left > 0) {
-      this.#pending.set(callback, left);
-      return;
-    }
-    this.#pending.delete(callback);
+    if (--callback.pending > 0) return;
+    this.#pending.remove(callback);
     if (!this.closing) return;
     this.#finished++;
     if (this.#pending.size === 0) this.#idle?.();

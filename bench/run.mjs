@@ -20,12 +20,12 @@ const servers = process.argv
   .split(',');
 const settings = quick
   ? {
-      http: { rounds: 3, seconds: 1, warmup: 0.5, processes: 3 },
+      http: { rounds: 3, seconds: 1, warmup: 0.5, firstWarmup: 1, processes: 3 },
       core: { rounds: 3, ms: 200, warmupMs: 200 },
       soak: { deadlineCount: 1000, slowCount: 10_000, slowConcurrency: 1000, memoryTotal: 200_000 },
     }
   : {
-      http: { rounds: 6, seconds: 1.5, warmup: 1, processes: 3 },
+      http: { rounds: 6, seconds: 1.5, warmup: 1, firstWarmup: 3, processes: 3 },
       core: { rounds: 9, ms: 250, warmupMs: 400 },
       soak: { deadlineCount: 1000, slowCount: 10_000, slowConcurrency: 1000, memoryTotal: 1_000_000 },
     };
@@ -55,7 +55,7 @@ if (rounds > 0) {
 const { http: h, core: c, soak: s } = settings;
 const sections = [
   {
-    title: `HTTP: keep-alive loopback, 50 connections, signed Group.CallbackAfterSendMsg; ${h.rounds} alternating rounds of ${h.seconds} s per server, ${h.processes} processes of each server taking the rounds in turn (each after ${h.warmup} s warm-up), median req/s`,
+    title: `HTTP: keep-alive loopback, 50 connections, signed Group.CallbackAfterSendMsg; ${h.rounds} alternating rounds of ${h.seconds} s per server, ${h.processes} processes of each server taking the rounds in turn (each after ${h.firstWarmup} s warm-up at the first body size, ${h.warmup} s at the next), median req/s`,
     run: () => benchHttp({ ...h, progress, servers }),
   },
   {

@@ -11,6 +11,7 @@ import {
   memoryDedupeStore,
   silentLogger,
 } from '@im-callbacks/core';
+import { PassThrough } from 'node:stream';
 import { AFTER, BEFORE, beforeMessage, request as built, groupMessage } from './fixtures.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -96,6 +97,47 @@ describe('receiver.close()', () => {
     expect(finished).toBe(true);
     expect(drained).toEqual({ finished: 1, abandoned: 0 });
     await expect(answer).resolves.toMatchObject({ status: 200 });
+  });
+
+  it('waits for callbacks whose body is still arriving, read from a Node stream or a Web Request, and counts a body that fails as finished', async () => {
+    const { receiver, errors } = receiverWith();
+    const handled: number[] = [];
+    receiver.on(AFTER, (event) => {
+      handled.push(event.payload.MsgSeq);
+    });
+    // A Node stream: the body comes 50 ms after close() is called.
+    const node = built(AFTER, message(1));
+    const stream = new PassThrough();
+    const fromNode = receiver.handle({ query: node.query, body: stream });
+    // A Web Request whose body comes 50 ms later too.
+    const web = built(AFTER, message(2));
+    let push: ((text: string) => void) | undefined;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        push = (text) => {
+          controller.enqueue(new TextEncoder().encode(text));
+          controller.close();
+        };
+      },
+    });
+    const fromWeb = receiver.fetch(
+      new Request(`http://localhost/im?${web.query}`, { method: 'POST', body, duplex: 'half' } as RequestInit),
+    );
+    // A Node stream that is destroyed mid-body: refused, and that refusal ends it.
+    const broken = new PassThrough();
+    const fromBroken = receiver.handle({ query: built(AFTER, message(3)).query, body: broken });
+    broken.write('{"Callback');
+    const drained = receiver.close({ timeout: 2_000 });
+    await sleep(50);
+    stream.end(node.body);
+    push?.(web.body);
+    broken.destroy();
+    expect(await drained).toEqual({ finished: 3, abandoned: 0 });
+    expect(handled.sort()).toEqual([1, 2]);
+    await expect(fromNode).resolves.toMatchObject({ status: 200 });
+    expect((await fromWeb).status).toBe(200);
+    await expect(fromBroken).resolves.toMatchObject({ status: 400 });
+    expect(errors.map((error) => error.code)).toEqual(['BODY_READ_FAILED']);
   });
 
   it('gives up after `timeout`: each unfinished callback goes to onError as ABANDONED with its payload and its answer', async () => {

@@ -4,6 +4,8 @@
  * observers, a handoff past the deadline, de-duplication writes), abandoned work reported with its
  * payload; and `fetch(request, { waitUntil })` handing that same work to the host.
  */
+
+import { PassThrough } from 'node:stream';
 import {
   createReceiver,
   type DedupeStore,
@@ -11,7 +13,6 @@ import {
   memoryDedupeStore,
   silentLogger,
 } from '@im-callbacks/core';
-import { PassThrough } from 'node:stream';
 import { AFTER, BEFORE, beforeMessage, request as built, groupMessage } from './fixtures.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -104,7 +104,7 @@ describe('receiver.close()', () => {
     const { receiver, errors } = receiverWith();
     const handled: number[] = [];
     receiver.on(AFTER, (event) => {
-      handled.push(event.payload.MsgSeq);
+      handled.push(Number(event.payload.MsgSeq));
     });
     // A Node stream: the body comes 50 ms after close() is called.
     const node = built(AFTER, message(1));

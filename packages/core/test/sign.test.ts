@@ -29,3 +29,12 @@ test('two token lists checked in turn for the same RequestTime each get their ow
     expect(signMatches(b, time, signA)).toBe(false);
   }
 });
+
+test('a Sign cut short by a pair that is not hex never matches on what an earlier check left in the decode buffer', () => {
+  expect(signMatches(['token'], time, sign)).toBe(true);
+  // The first 31 bytes decode to the right ones; the 32nd would be the last check's if it counted.
+  expect(signMatches(['token'], time, `${sign.slice(0, 62)}zz`)).toBe(false);
+  expect(signMatches(['token'], time, `${sign.slice(0, 63)}g`)).toBe(false);
+  expect(signMatches(['token'], time, `zz${sign.slice(2)}`)).toBe(false);
+  expect(signMatches(['token'], time, sign)).toBe(true);
+});

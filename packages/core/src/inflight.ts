@@ -7,7 +7,7 @@
  * Work is counted per callback (the callback carries its command, request id and payload, which an
  * abandoned one is reported with). A callback answered synchronously with nothing running on costs
  * nothing here; every other piece costs a count on the callback, a place in a linked list while
- * the count is above 0 (links.ts: a `Map` here cost 3.5-4.5 µs a request) and one `then`. Work
+ * the count is above 0 (links.ts says what a `Map` here cost) and one `then`. Work
  * that outlives the answer is also handed to the callback's `waitUntil` (a serverless host that
  * freezes the function once the response is out keeps it alive for those promises).
  */

@@ -2,8 +2,8 @@
  * What both shutdown apps share: a receiver with a 100 ms deadline whose after-callback handler
  * ends 1 s after the SIGTERM (so every callback is answered before its handler ends, and every
  * handler is still running when the drain begins, however long the 200 callbacks took to send on a
- * busy machine), counters of what ran and what
- * `onError` got, and the result line the test reads once the process has drained.
+ * busy machine), counters of what ran and what `onError` got, and the result line the test reads
+ * once the process has drained.
  */
 import { createReceiver, type DrainResult, silentLogger } from '@im-callbacks/core';
 

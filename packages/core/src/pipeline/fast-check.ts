@@ -136,7 +136,7 @@ function compileBase(node: Node): Checker {
       const getter = node.getter as (input: unknown) => Node;
       // The schema the getter returned last, and its checker: elements in a row are mostly of one
       // type (a message's text elements), which then skip the compiled-checker lookup. Measured
-      // with the two changes named in sign.ts's matchesOne: see there.
+      // together with two other changes: see sign.ts's `given`.
       let last: Node | undefined;
       let lastChecker: Checker = unknown;
       return (value) => {
